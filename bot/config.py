@@ -1,0 +1,40 @@
+"""Settings, read once at the edge (environment prefix TRUSTDESK_, and `.env`).
+
+>>> Settings(data_dir="/tmp/td").top_k
+6
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRUSTDESK_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default=Path(".trustdesk"), description="embedded Chroma, feedback, checkpoints")
+    chroma_url: str | None = Field(default=None, description="http://host:port of a Chroma server")
+    corpus_dir: Path = Field(default=Path("corpus"), description="the standards corpus")
+    llm: str | None = Field(default=None, description="provider:model for LangChain init_chat_model")
+    llm_timeout: float = Field(default=30.0, gt=0, description="seconds before falling back to extractive")
+    top_k: int = Field(default=6, description="evidence chunks an answer draws on")
+
+    slack_bot_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET"))
+    slack_app_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
+    slack_api_url: str | None = Field(default=None, description="Slack Web API base URL (tests use a local stub)")
+
+    @field_validator("top_k")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1 or value > 50:
+            raise ValueError(f"top_k must be between 1 and 50, got {value}")
+        return value
+
+    @field_validator("chroma_url", "llm", "slack_api_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value):
+        return None if isinstance(value, str) and not value.strip() else value

@@ -1,0 +1,183 @@
+"""The engine: one question in, one cited `Answer` out. Every surface calls this.
+
+>>> assistant = Assistant(Settings())                          # doctest: +SKIP
+>>> answer = assistant.ask("What does CC6.1 require?")         # doctest: +SKIP
+>>> answer.citations[0].id                                     # doctest: +SKIP
+'CC6.1'
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Sequence
+
+from bot import judge
+from bot.compose import Draft, compose
+from bot.config import Settings
+from bot.errors import IndexMissing, InvalidQuestion
+from bot.ids import Mention, find_ids
+from bot.models import MAX_QUESTION_CHARS, Answer, Citation, Turn
+from bot.retrieve import Evidence, Retriever
+from bot.route import route
+from ingest.store import STANDARDS, Store, company_index
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+SCOPE_NOTE = (
+    "I answer questions about SOC 2, ISO/IEC 27001:2022 and security assurance: what a criterion, "
+    "clause or control requires, how the two frameworks compare and map onto each other, which to "
+    "pursue, and how to answer a customer's security questions."
+)
+MANIPULATION_NOTE = (
+    "I can't change how I work or state something the evidence does not support. "
+    "Ask me about SOC 2 or ISO 27001 and I will answer from the corpus, with sources."
+)
+NO_COMPANY_NOTE = (
+    "I have no approved material about your organisation to answer that from, and I won't guess a "
+    "company fact. Load your policies and answer library with `trustdesk company ingest DIR --tenant NAME` "
+    "and ask again with that tenant."
+)
+LOW_CONFIDENCE_NOTE = "I could not find strong support for this in the corpus; check the cited sources before relying on it."
+
+
+def validate(question: str) -> str:
+    """The question, stripped; raises InvalidQuestion with the reason it cannot be asked."""
+    if not isinstance(question, str):
+        raise InvalidQuestion("the question must be text")
+    text = question.strip()
+    if not text:
+        raise InvalidQuestion("the question is empty: type a question about SOC 2 or ISO 27001")
+    if len(text) > MAX_QUESTION_CHARS:
+        raise InvalidQuestion(f"the question is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
+    if _CONTROL.search(text):
+        raise InvalidQuestion("the question contains control characters; remove them and ask again")
+    return text
+
+
+class Assistant:
+    """Answers questions from the published index. Heavy parts load on first use, once."""
+
+    def __init__(self, settings: Settings | None = None, *, store: Store | None = None):
+        self.settings = settings or Settings()
+        self.store = store or Store(self.settings.data_dir, self.settings.chroma_url)
+        self._retrievers: dict[str, Retriever] = {}
+        self._checked: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    # --- loading -------------------------------------------------------------
+
+    def retriever(self, index: str = STANDARDS) -> Retriever:
+        """The retriever of an index, reloaded when a newer generation is published."""
+        with self._lock:
+            current = self._retrievers.get(index)
+            now = time.monotonic()
+            if current is not None and now - self._checked.get(index, 0.0) < 2.0:
+                return current
+            published = self.store.require(index)
+            if current is None or current.collection_name != published.collection:
+                current = Retriever(self.store, index)
+                self._retrievers[index] = current
+            self._checked[index] = now
+            return current
+
+    def warm(self) -> None:
+        """Load the model and index now rather than on the first question."""
+        self.retriever().embed("warm up")
+
+    # --- answering -----------------------------------------------------------
+
+    def ask(self, question: str, history: Sequence[Turn | dict] = (), tenant: str | None = None) -> Answer:
+        """Answer one question; `history` is the conversation so far (oldest first)."""
+        started = time.perf_counter()
+        text = validate(question)
+        turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history]
+        answer = self._answer(text, turns, tenant)
+        return answer.model_copy(update={"latency_ms": round((time.perf_counter() - started) * 1000, 1)})
+
+    def _answer(self, question: str, history: list[Turn], tenant: str | None) -> Answer:
+        retriever = self.retriever()
+        mentions = find_ids(question)
+        vector = retriever.embed(question)
+        best_similarity = float(retriever.similarities(vector).max()) if len(retriever) else 0.0
+        intent = route(question, mentions, best_similarity)
+        if intent == "manipulation":
+            return Answer(text=MANIPULATION_NOTE, confidence=1.0, refused=True, route="manipulation")
+        if intent == "unknown_id":
+            return self._unknown(mentions)
+        if intent == "out_of_scope":
+            return Answer(text=f"That is outside what I can help with. {SCOPE_NOTE}", confidence=1.0,
+                          refused=True, route="out_of_scope")
+        if intent == "company":
+            return self._company(question, retriever, vector, tenant)
+        pin = [m.id for m in mentions if m.exists]
+        evidence = retriever.search(question, k=self.settings.top_k, pin=pin, vector=vector)
+        return self._from_evidence(question, evidence, intent, unknown=[m for m in mentions if not m.exists])
+
+    def _from_evidence(self, question: str, evidence: list[Evidence], intent: str, *,
+                       preface: Sequence[str] = (), unknown: Sequence[Mention] = ()) -> Answer:
+        draft = compose(question, evidence)
+        draft.preface.extend(_unknown_sentence(m) for m in unknown)
+        draft.preface.extend(preface)
+        return self._finish(draft, evidence, intent)
+
+    def _finish(self, draft: Draft, evidence: list[Evidence], intent: str, **extra) -> Answer:
+        by_doc: dict[str, list[Evidence]] = {}
+        for ev in evidence:
+            by_doc.setdefault(ev.doc_id, []).append(ev)
+        texts = {doc: " ".join(e.text for e in evs) for doc, evs in by_doc.items()}
+        support = judge.support(draft.lines, texts)
+        pinned = any(e.pinned for e in evidence)
+        best = max((e.similarity for e in evidence), default=0.0)
+        confidence = judge.confidence(best, pinned, support) if draft.lines else 0.0
+        if draft.lines and confidence < judge.LOW_CONFIDENCE:
+            draft.preface.insert(0, LOW_CONFIDENCE_NOTE)
+        if not draft.lines:
+            draft.preface.append("I could not find anything in the corpus that answers this.")
+        citations = [_citation(by_doc[doc]) for doc in draft.cited if doc in by_doc]
+        return Answer(text=draft.render(), citations=citations, confidence=confidence, route=intent, **extra)
+
+    def _unknown(self, mentions: list[Mention]) -> Answer:
+        text = " ".join(_unknown_sentence(m) for m in mentions)
+        return Answer(text=text, confidence=1.0, route="unknown_id")
+
+    def _company(self, question: str, retriever: Retriever, vector, tenant: str | None) -> Answer:
+        standards = retriever.search(question, k=self.settings.top_k, vector=vector,
+                                     frameworks=("soc2", "iso27001", "guidance"))
+        if tenant:
+            try:
+                company = self.retriever(company_index(tenant))
+            except IndexMissing:
+                company = None
+            if company is not None:
+                own = company.search(question, k=self.settings.top_k, vector=vector)
+                draft = compose(question, own, max_points=2)
+                if draft.lines and own and own[0].similarity >= 0.45:
+                    ref = compose(question, standards, max_points=0)
+                    if ref.lines:
+                        draft.add("For reference, " + _lower_first(ref.lines[0][0]), ref.lines[0][1])
+                    return self._finish(draft, own + standards, "company")
+        draft = compose(question, standards, max_points=1)
+        draft.preface.append(NO_COMPANY_NOTE if not tenant else
+                             f"I found no approved answer for this in {tenant}'s documents, and I won't guess a company fact.")
+        if draft.lines:
+            draft.lines[0] = ("What the standards expect: " + _lower_first(draft.lines[0][0]), draft.lines[0][1])
+        answer = self._finish(draft, standards, "company")
+        return answer.model_copy(update={"confidence": min(answer.confidence, 0.4)})
+
+
+def _lower_first(sentence: str) -> str:
+    return sentence[:1].lower() + sentence[1:] if sentence[:2].isupper() is False else sentence
+
+
+def _unknown_sentence(m: Mention) -> str:
+    name = {"soc2": "SOC 2", "iso27001": "ISO/IEC 27001:2022"}[m.framework]
+    return f"{m.id} does not exist in {name}: {m.note}."
+
+
+def _citation(evidence: list[Evidence]) -> Citation:
+    first = evidence[0]
+    score = 1.0 if first.pinned else max(0.0, min(1.0, max(e.similarity for e in evidence)))
+    return Citation(id=first.doc_id, framework=first.framework, title=first.title,
+                    source=first.source, score=round(score, 3))

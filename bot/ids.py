@@ -1,0 +1,149 @@
+"""Control-ID grammar: find SOC 2 and ISO/IEC 27001 references in free text.
+
+The one place that knows how people spell IDs. Every mention is normalised to
+its canonical form and checked against `bot.catalog`: an ID the standards
+never defined comes back with `exists=False`, so the engine can say so instead
+of describing something that is not there.
+
+>>> [m.id for m in find_ids("what does cc 6.1 need, and Annex A 8.24?")]
+['CC6.1', 'A.8.24']
+>>> find_ids("is CC10.1 about encryption?")[0].exists
+False
+>>> [m.id for m in find_ids("clause 9.2.2 and control 5.7")]
+['9.2', 'A.5.7']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.catalog import CATALOG
+
+# Sub-clauses of ISO 27001:2022 that are answered by their parent clause's document.
+SUBCLAUSE_PARENT = {"6.1.1": "6.1", "7.5.1": "7.5", "7.5.2": "7.5", "7.5.3": "7.5",
+                    "9.2.1": "9.2", "9.2.2": "9.2", "9.3.1": "9.3", "9.3.2": "9.3", "9.3.3": "9.3"}
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One ID found in text."""
+
+    id: str  # canonical spelling, e.g. "CC6.1", "A.8.24", "9.2"
+    framework: str  # "soc2" | "iso27001"
+    exists: bool
+    raw: str  # as the user wrote it
+    start: int
+    note: str = ""  # e.g. why it does not exist
+
+    @property
+    def kind(self) -> str:
+        entry = CATALOG.get(self.id)
+        return entry.kind if entry else ("criterion" if self.framework == "soc2" else "control")
+
+
+_SEP = r"\s?[.\-]\s?"
+_SOC2 = re.compile(rf"(?i)(?<![\w.])(?P<series>cc|pi)\s?(?P<a>\d{{1,2}}){_SEP}(?P<b>\d{{1,2}})(?![\w]|\.\d)"
+                   rf"|(?<![\w.])(?P<series1>[acp])(?P<a1>[1-9]\d?)\.(?P<b1>\d{{1,2}})(?![\w]|\.\d)")
+_ANNEX = re.compile(
+    r"(?i)(?:\bannex\s*a\s*(?:control\s*)?[:\-]?\s*(?:a\.)?|(?<![\w.])a\.\s?|(?<![\w.])a(?=[5-8]\.)"
+    r"|\bcontrols?\s+(?:a\.?\s?)?)"
+    r"(?P<a>\d{1,2})\.(?P<b>\d{1,2})(?P<c>\.\d{1,2})?(?![\w]|\.\d)"
+)
+_CLAUSE = re.compile(r"(?i)\b(?:clause|section|cl\.)\s*(?P<n>\d{1,2}(?:\.\d{1,2}){0,2})(?![\w]|\.\d)")
+_BARE = re.compile(r"(?<![\w.:])(?P<n>(?:[4-9]|10)\.\d{1,2}(?:\.\d)?)(?![\w%]|\.\d)")
+_ISO_CONTEXT = re.compile(r"(?i)\biso\b|27001|annex|\bisms\b")
+
+
+def _soc2(series: str, a: str, b: str, raw: str, start: int) -> Mention:
+    cid = f"{series.upper()}{int(a)}.{int(b)}"
+    exists = cid in CATALOG
+    note = "" if exists else _soc2_note(series.upper())
+    return Mention(cid, "soc2", exists, raw, start, note)
+
+
+def _soc2_note(series: str) -> str:
+    ranges = {
+        "CC": "the common criteria run CC1.1-CC1.5, CC2.1-CC2.3, CC3.1-CC3.4, CC4.1-CC4.2, "
+              "CC5.1-CC5.3, CC6.1-CC6.8, CC7.1-CC7.5, CC8.1 and CC9.1-CC9.2",
+        "A": "the availability criteria are A1.1-A1.3",
+        "C": "the confidentiality criteria are C1.1-C1.2",
+        "PI": "the processing integrity criteria are PI1.1-PI1.5",
+        "P": "the privacy criteria are P1.1, P2.1, P3.1-P3.2, P4.1-P4.3, P5.1-P5.2, P6.1-P6.7, P7.1 and P8.1",
+    }
+    return ranges[series]
+
+
+def _annex(a: str, b: str, c: str | None, raw: str, start: int) -> Mention:
+    if c:  # three-part Annex A numbers are the 2013 edition's (A.9.2.3)
+        cid = f"A.{int(a)}.{int(b)}{c}"
+        return Mention(cid, "iso27001", False, raw, start,
+                       "that is 2013-edition numbering; the 2022 edition numbers Annex A controls "
+                       "A.5.1-A.5.37, A.6.1-A.6.8, A.7.1-A.7.14 and A.8.1-A.8.34")
+    cid = f"A.{int(a)}.{int(b)}"
+    exists = cid in CATALOG
+    note = "" if exists else ("ISO/IEC 27001:2022 Annex A has 93 controls: A.5.1-A.5.37 (organizational), "
+                              "A.6.1-A.6.8 (people), A.7.1-A.7.14 (physical) and A.8.1-A.8.34 (technological)")
+    return Mention(cid, "iso27001", exists, raw, start, note)
+
+
+def _clause(number: str, raw: str, start: int) -> Mention:
+    cid = SUBCLAUSE_PARENT.get(number, number)
+    exists = CATALOG.get(cid) is not None and CATALOG[cid].kind == "clause"
+    note = "" if exists else "ISO/IEC 27001:2022's requirements are clauses 4.1 to 10.2"
+    return Mention(cid, "iso27001", exists, raw, start, note)
+
+
+def find_ids(text: str) -> list[Mention]:
+    """Every ID mentioned in `text`, in order of appearance, without repeats."""
+    found: list[Mention] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(m: re.Match) -> bool:
+        return all(m.end() <= s or m.start() >= e for s, e in taken)
+
+    for m in _ANNEX.finditer(text):
+        found.append(_annex(m["a"], m["b"], m["c"], m.group(), m.start()))
+        taken.append(m.span())
+    for m in _CLAUSE.finditer(text):
+        if free(m):
+            found.append(_clause(m["n"], m.group(), m.start()))
+            taken.append(m.span())
+    for m in _SOC2.finditer(text):
+        if not free(m):
+            continue
+        if m["series"]:
+            found.append(_soc2(m["series"], m["a"], m["b"], m.group(), m.start()))
+        else:
+            found.append(_soc2(m["series1"], m["a1"], m["b1"], m.group(), m.start()))
+        taken.append(m.span())
+    if _ISO_CONTEXT.search(text):
+        for m in _BARE.finditer(text):
+            if free(m):
+                mention = _bare_iso(m["n"], m.group(), m.start(), text)
+                if mention:
+                    found.append(mention)
+                    taken.append(m.span())
+    found.sort(key=lambda mention: mention.start)
+    unique: dict[str, Mention] = {}
+    for mention in found:
+        unique.setdefault(mention.id, mention)
+    return list(unique.values())
+
+
+def _bare_iso(number: str, raw: str, start: int, text: str) -> Mention | None:
+    """A bare number in an ISO question: a clause where only a clause fits, a control where only a control fits."""
+    clause_id = SUBCLAUSE_PARENT.get(number, number)
+    is_clause = clause_id in CATALOG and CATALOG[clause_id].kind == "clause"
+    is_control = f"A.{number}" in CATALOG
+    if is_clause and (not is_control or not re.search(r"(?i)\bcontrols?\b|annex", text)):
+        return _clause(number, raw, start)
+    if is_control:
+        return _annex(*number.split("."), None, raw, start)
+    return None
+
+
+def canonical(text: str) -> str | None:
+    """The canonical spelling of a single ID, or None: `canonical("cc 6.1") == "CC6.1"`."""
+    mentions = find_ids(text)
+    return mentions[0].id if len(mentions) == 1 else None

@@ -1,0 +1,188 @@
+"""Hybrid retrieval: Chroma dense search and BM25 over the same chunks, fused with RRF.
+
+An ID the question names pins its own document first. Results can be limited
+to frameworks. The index is read once per published generation; BM25 is built
+in memory from the same chunks Chroma holds, so the two can never disagree
+about what exists.
+
+>>> retriever = Retriever(Store(Path(".trustdesk")))              # doctest: +SKIP
+>>> [e.doc_id for e in retriever.search("MFA for admins", k=3)]  # doctest: +SKIP
+['CC6.1', 'A.8.5', 'A.5.17']
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from bot.text import terms
+from ingest.embed import embedder
+from ingest.schema import LEAD_SECTIONS
+from ingest.store import STANDARDS, Store
+
+RRF_K = 60
+CANDIDATES = 40
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One retrieved chunk, with how it was found."""
+
+    chunk_id: str
+    doc_id: str
+    framework: str
+    kind: str
+    title: str
+    section: str
+    text: str
+    source: str
+    position: int
+    score: float  # fused RRF score (pinned chunks get a bonus on top)
+    similarity: float  # cosine similarity of the question to this chunk
+    pinned: bool = False
+
+    @property
+    def is_lead(self) -> bool:
+        return self.section in LEAD_SECTIONS
+
+
+class Retriever:
+    """Dense + BM25 retrieval over one published index."""
+
+    def __init__(self, store: Store, index: str = STANDARDS):
+        self.store = store
+        self.index = index
+        published = store.require(index)
+        self.collection_name = published.collection
+        got = store._call(store.collection(published.collection).get, include=["documents", "metadatas", "embeddings"])
+        self.ids: list[str] = list(got["ids"])
+        self.texts: list[str] = list(got["documents"])
+        self.metas: list[dict] = [dict(m or {}) for m in got["metadatas"]]
+        self.vectors = np.asarray(got["embeddings"], dtype=np.float32)
+        self.by_doc: dict[str, list[int]] = {}
+        for i, meta in enumerate(self.metas):
+            self.by_doc.setdefault(meta.get("doc_id", ""), []).append(i)
+        for rows in self.by_doc.values():
+            rows.sort(key=lambda i: self.metas[i].get("position", 0))
+        self.frameworks = np.array([m.get("framework", "") for m in self.metas])
+        self._bm25 = self._build_bm25()
+
+    def _build_bm25(self):
+        import bm25s
+
+        corpus = []
+        for text, meta in zip(self.texts, self.metas):
+            header = f"{meta.get('doc_id', '')} {meta.get('title', '')} {meta.get('aliases', '')} {meta.get('section', '')}"
+            corpus.append(terms(header) + terms(header) + terms(text))  # the title and aliases count double
+        bm25 = bm25s.BM25()
+        bm25.index(corpus, show_progress=False)
+        return bm25
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def docs(self) -> set[str]:
+        return set(self.by_doc)
+
+    def embed(self, text: str) -> np.ndarray:
+        return np.asarray(embedder().embed_query(text), dtype=np.float32)
+
+    def similarities(self, vector: np.ndarray) -> np.ndarray:
+        """Cosine similarity of a (normalised) query vector to every chunk."""
+        return self.vectors @ vector
+
+    def dense_ranking(self, vector: np.ndarray, mask: np.ndarray, n: int) -> list[int]:
+        """Chroma's own nearest-neighbour search, restricted to the allowed frameworks."""
+        allowed = sorted(set(self.frameworks[mask]))
+        where = None if mask.all() else {"framework": {"$in": allowed}}
+        hits = self.store._call(self._dense.similarity_search_by_vector_with_relevance_scores,
+                                vector.tolist(), k=min(n, int(mask.sum())), filter=where)
+        position = {cid: i for i, cid in enumerate(self.ids)}
+        return [position[doc.id] for doc, _ in hits if doc.id in position]
+
+    @functools.cached_property
+    def _dense(self):
+        from langchain_chroma import Chroma
+
+        return Chroma(client=self.store.client, collection_name=self.collection_name,
+                      embedding_function=embedder(), create_collection_if_not_exists=False)
+
+    def bm25_ranking(self, question: str, mask: np.ndarray, n: int) -> list[int]:
+        query = terms(question)
+        if not query:
+            return []
+        scores = self._bm25.get_scores(query)
+        scores = np.where(mask, scores, -1.0)
+        order = np.argsort(-scores)[:n]
+        return [int(i) for i in order if scores[i] > 0]
+
+    def mask(self, frameworks: Iterable[str] | None) -> np.ndarray:
+        if not frameworks:
+            return np.ones(len(self.ids), dtype=bool)
+        return np.isin(self.frameworks, list(frameworks))
+
+    def search(self, question: str, *, k: int = 8, frameworks: Sequence[str] | None = None,
+               pin: Sequence[str] = (), vector: np.ndarray | None = None,
+               mode: str = "hybrid") -> list[Evidence]:
+        """The `k` best chunks for `question`; chunks of `pin`ned documents come first.
+
+        `mode` is "hybrid" (the product), "dense" or "bm25" (baselines for evals).
+        """
+        if k <= 0:
+            raise ValueError(f"k must be positive, got {k}")
+        mask = self.mask(frameworks)
+        if not mask.any():
+            return []
+        vector = self.embed(question) if vector is None else vector
+        sims = self.similarities(vector)
+        fused: dict[int, float] = {}
+        rankings = []
+        if mode in ("hybrid", "dense"):
+            rankings.append(self.dense_ranking(vector, mask, CANDIDATES))
+        if mode in ("hybrid", "bm25"):
+            rankings.append(self.bm25_ranking(question, mask, CANDIDATES))
+        for ranking in rankings:
+            for rank, i in enumerate(ranking):
+                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        pinned: list[int] = []
+        for doc_id in pin:
+            rows = self.by_doc.get(doc_id, [])
+            # the document's answer-ready section first, then its other chunks by relevance
+            pinned.extend(sorted(rows, key=lambda i: (not self._lead(i), -fused.get(i, 0.0) - sims[i])))
+        rest = sorted((i for i in fused if i not in set(pinned)), key=lambda i: -fused[i])
+        order = pinned + rest
+        top = max(fused.values(), default=1.0 / RRF_K)
+        out = []
+        for i in order[: max(k, len(pinned))]:
+            is_pinned = i in pinned
+            out.append(self._evidence(i, fused.get(i, 0.0) + (top if is_pinned else 0.0), float(sims[i]), is_pinned))
+        return out
+
+    def _lead(self, i: int) -> bool:
+        return self.metas[i].get("section") in LEAD_SECTIONS
+
+    def _evidence(self, i: int, score: float, similarity: float, pinned: bool) -> Evidence:
+        m = self.metas[i]
+        return Evidence(
+            chunk_id=self.ids[i], doc_id=m.get("doc_id", ""), framework=m.get("framework", ""),
+            kind=m.get("kind", ""), title=m.get("title", ""), section=m.get("section", ""),
+            text=self.texts[i], source=m.get("source", ""), position=int(m.get("position", 0)),
+            score=score, similarity=similarity, pinned=pinned,
+        )
+
+    def chunks_of(self, doc_id: str) -> list[Evidence]:
+        """Every chunk of one document, in reading order."""
+        return [self._evidence(i, 0.0, 0.0, True) for i in self.by_doc.get(doc_id, [])]
+
+    def section(self, doc_id: str, section: str) -> Evidence | None:
+        for ev in self.chunks_of(doc_id):
+            if ev.section == section:
+                return ev
+        return None
+
+
+def with_score(evidence: Evidence, score: float) -> Evidence:
+    return replace(evidence, score=score)

@@ -1,0 +1,1 @@
+"""Golden sets, the runner, metrics, reports and plots."""

@@ -1,0 +1,202 @@
+"""Chroma, embedded or on a server, and the publish protocol that keeps readers safe.
+
+An index ("standards", or "company-<tenant>") is a series of Chroma
+collections, one per generation: `td-standards-g7`. Ingest fills a new
+generation while readers keep using the published one, then publishes by
+flagging the new collection in a single metadata update, and only then drops
+the old one. An ingest that dies half-way leaves an unpublished collection
+that readers never see and the next ingest removes.
+
+Every Chroma or file-system error is mapped to `StoreUnavailable` or
+`IndexMissing` here, with a message that says what to do.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingest.embed import offline_environment
+from ingest.errors import IndexMissing, StoreUnavailable
+
+STANDARDS = "standards"
+SCHEMA_VERSION = 1
+_TENANT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+_GENERATION = re.compile(r"^td-(?P<index>[a-z0-9_-]+)-g(?P<gen>\d+)$")
+
+
+def company_index(tenant: str) -> str:
+    """The index name of a tenant's own documents; the tenant name is checked."""
+    if not _TENANT.match(tenant or ""):
+        raise StoreUnavailable(
+            f"tenant name {tenant!r} is not valid: use 1-40 lowercase letters, digits, '-' or '_', "
+            "starting with a letter or digit"
+        )
+    return f"company-{tenant}"
+
+
+@dataclass(frozen=True)
+class Published:
+    """The generation of an index that readers use."""
+
+    index: str
+    collection: str
+    generation: int
+    model: str
+    created_at: str
+
+
+def _collection_name(index: str, generation: int) -> str:
+    return f"td-{index}-g{generation}"
+
+
+class Store:
+    """A handle on the Chroma store: embedded in `data_dir`, or a server at `chroma_url`.
+
+    >>> store = Store(Path(".trustdesk"))                      # doctest: +SKIP
+    >>> store.published("standards").collection                # doctest: +SKIP
+    'td-standards-g3'
+    """
+
+    def __init__(self, data_dir: Path, chroma_url: str | None = None):
+        self.data_dir = Path(data_dir)
+        self.chroma_url = chroma_url or None
+
+    @property
+    def where(self) -> str:
+        return self.chroma_url or str(self.data_dir / "chroma")
+
+    @functools.cached_property
+    def client(self) -> Any:
+        offline_environment()
+        try:
+            import chromadb
+            from chromadb.config import Settings as ChromaSettings
+
+            settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+            if self.chroma_url:
+                from urllib.parse import urlparse
+
+                url = urlparse(self.chroma_url)
+                if url.scheme not in ("http", "https") or not url.hostname:
+                    raise StoreUnavailable(
+                        f"TRUSTDESK_CHROMA_URL={self.chroma_url!r} is not an http(s)://host:port address"
+                    )
+                client = chromadb.HttpClient(
+                    host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+                    ssl=url.scheme == "https", settings=settings,
+                )
+                client.heartbeat()
+                return client
+            path = self.data_dir / "chroma"
+            if self.data_dir.exists() and not self.data_dir.is_dir():
+                raise StoreUnavailable(f"data directory {self.data_dir} is a file, not a folder")
+            path.mkdir(parents=True, exist_ok=True)
+            client = chromadb.PersistentClient(path=str(path), settings=settings)
+            client.list_collections()  # touches the database: a damaged file fails here
+            return client
+        except StoreUnavailable:
+            raise
+        except Exception as exc:  # chromadb raises many unrelated types; all mean the same here
+            raise self._unavailable(exc) from exc
+
+    def _unavailable(self, exc: Exception) -> StoreUnavailable:
+        if self.chroma_url:
+            return StoreUnavailable(
+                f"cannot reach the Chroma server at {self.chroma_url}: {exc}. "
+                "Start it (chroma run) or unset TRUSTDESK_CHROMA_URL to use the embedded store."
+            )
+        return StoreUnavailable(
+            f"cannot read the index in {self.data_dir / 'chroma'}: {exc}. The folder may be damaged: "
+            f"delete it and run `trustdesk ingest` to rebuild it from the corpus."
+        )
+
+    def _call(self, fn, *args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except StoreUnavailable:
+            raise
+        except Exception as exc:
+            raise self._unavailable(exc) from exc
+
+    # --- generations -------------------------------------------------------
+
+    def _generations(self, index: str) -> list[tuple[int, Any]]:
+        found = []
+        for col in self._call(self.client.list_collections):
+            name = col.name if hasattr(col, "name") else str(col)
+            m = _GENERATION.match(name)
+            if m and m["index"] == index:
+                found.append((int(m["gen"]), name))
+        return sorted(found)
+
+    def published(self, index: str = STANDARDS) -> Published | None:
+        """The published generation of an index, or None if it was never published."""
+        best: Published | None = None
+        for gen, name in self._generations(index):
+            col = self._call(self.client.get_collection, name)
+            meta = col.metadata or {}
+            if meta.get("published") and meta.get("schema_version") == SCHEMA_VERSION:
+                best = Published(index, name, gen, str(meta.get("model", "")), str(meta.get("created_at", "")))
+        return best
+
+    def require(self, index: str = STANDARDS) -> Published:
+        pub = self.published(index)
+        if pub is None:
+            if index == STANDARDS:
+                raise IndexMissing(
+                    f"no index found in {self.where}. Run `trustdesk ingest` (or `make run`) to build it."
+                )
+            tenant = index.removeprefix("company-")
+            raise IndexMissing(
+                f"no documents for tenant '{tenant}'. Run `trustdesk company ingest DIR --tenant {tenant}` first."
+            )
+        return pub
+
+    def collection(self, name: str) -> Any:
+        return self._call(self.client.get_collection, name)
+
+    def new_generation(self, index: str, model: str, created_at: str) -> Any:
+        gens = self._generations(index)
+        gen = (gens[-1][0] + 1) if gens else 1
+        return self._call(
+            self.client.create_collection,
+            _collection_name(index, gen),
+            metadata={"index": index, "published": False, "model": model,
+                      "schema_version": SCHEMA_VERSION, "created_at": created_at},
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+
+    def publish(self, collection: Any) -> None:
+        """Make `collection` the one readers use, then drop every other generation of its index."""
+        meta = dict(collection.metadata or {})
+        meta["published"] = True
+        self._call(collection.modify, metadata=meta)
+        self.collect_garbage(meta["index"], keep=collection.name)
+
+    def collect_garbage(self, index: str, keep: str) -> None:
+        for _, name in self._generations(index):
+            if name != keep:
+                self.drop(name)
+
+    def drop(self, name: str) -> None:
+        self._call(self.client.delete_collection, name)
+
+    def hashes(self, published: Published | None) -> dict[str, str]:
+        """chunk id -> content hash of a published generation."""
+        if published is None:
+            return {}
+        got = self._call(self.collection(published.collection).get, include=["metadatas"])
+        return {cid: (meta or {}).get("hash", "") for cid, meta in zip(got["ids"], got["metadatas"])}
+
+    def indexes(self) -> list[Published]:
+        names = set()
+        for col in self._call(self.client.list_collections):
+            m = _GENERATION.match(col.name if hasattr(col, "name") else str(col))
+            if m:
+                names.add(m["index"])
+        return [p for p in (self.published(n) for n in sorted(names)) if p]

@@ -1,0 +1,1 @@
+"""The surfaces: thin adapters over `bot`. Nothing imports `ui`."""

