@@ -111,7 +111,7 @@ class Assistant:
                           refused=True, route="out_of_scope")
         if intent == "company":
             return self._company(question, retriever, vector, tenant)
-        pin = [m.id for m in mentions if m.exists]
+        pin = [doc for m in mentions for doc in m.documents]
         evidence = retriever.search(question, k=self.settings.top_k, pin=pin, vector=vector)
         return self._from_evidence(question, evidence, intent, unknown=[m for m in mentions if not m.exists])
 

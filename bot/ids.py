@@ -18,11 +18,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.catalog import CATALOG
+from ingest.catalog import CATALOG
 
 # Sub-clauses of ISO 27001:2022 that are answered by their parent clause's document.
 SUBCLAUSE_PARENT = {"6.1.1": "6.1", "7.5.1": "7.5", "7.5.2": "7.5", "7.5.3": "7.5",
                     "9.2.1": "9.2", "9.2.2": "9.2", "9.3.1": "9.3", "9.3.2": "9.3", "9.3.3": "9.3"}
+
+
+# Top-level clauses 4-10 ("clause 6") stand for all of their sub-clauses.
+SECTIONS: dict[str, list[str]] = {}
+for _entry in CATALOG.values():
+    if _entry.kind == "clause":
+        SECTIONS.setdefault(_entry.id.split(".")[0], []).append(_entry.id)
 
 
 @dataclass(frozen=True)
@@ -35,6 +42,13 @@ class Mention:
     raw: str  # as the user wrote it
     start: int
     note: str = ""  # e.g. why it does not exist
+
+    @property
+    def documents(self) -> list[str]:
+        """The corpus documents this mention stands for (a whole section stands for its clauses)."""
+        if not self.exists:
+            return []
+        return SECTIONS.get(self.id, [self.id])
 
     @property
     def kind(self) -> str:
@@ -88,6 +102,11 @@ def _annex(a: str, b: str, c: str | None, raw: str, start: int) -> Mention:
 
 
 def _clause(number: str, raw: str, start: int) -> Mention:
+    if number in SECTIONS:  # "clause 6" means the whole section: 6.1, 6.1.2, 6.1.3, 6.2, 6.3
+        return Mention(number, "iso27001", True, raw, start)
+    if number in ("1", "2", "3"):
+        return Mention(number, "iso27001", False, raw, start,
+                       "clauses 1 to 3 hold the scope, normative references and terms; the requirements are clauses 4 to 10")
     cid = SUBCLAUSE_PARENT.get(number, number)
     exists = CATALOG.get(cid) is not None and CATALOG[cid].kind == "clause"
     note = "" if exists else "ISO/IEC 27001:2022's requirements are clauses 4.1 to 10.2"
