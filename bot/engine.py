@@ -20,7 +20,7 @@ from bot.errors import IndexMissing, InvalidQuestion
 from bot.ids import Mention, find_ids
 from bot.models import MAX_QUESTION_CHARS, Answer, Citation, Turn
 from bot.retrieve import Evidence, Retriever
-from bot.route import route
+from bot.route import frameworks_asked, route
 from ingest.store import STANDARDS, Store, company_index
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -112,7 +112,8 @@ class Assistant:
         if intent == "company":
             return self._company(question, retriever, vector, tenant)
         pin = [doc for m in mentions for doc in m.documents]
-        evidence = retriever.search(question, k=self.settings.top_k, pin=pin, vector=vector)
+        frameworks = None if pin else frameworks_asked(question)
+        evidence = retriever.search(question, k=self.settings.top_k, pin=pin, vector=vector, frameworks=frameworks)
         return self._from_evidence(question, evidence, intent, unknown=[m for m in mentions if not m.exists])
 
     def _from_evidence(self, question: str, evidence: list[Evidence], intent: str, *,
@@ -156,19 +157,15 @@ class Assistant:
                 if draft.lines and own and own[0].similarity >= 0.45:
                     ref = compose(question, standards, max_points=0)
                     if ref.lines:
-                        draft.add("For reference, " + _lower_first(ref.lines[0][0]), ref.lines[0][1])
+                        draft.add("For reference: " + ref.lines[0][0], ref.lines[0][1])
                     return self._finish(draft, own + standards, "company")
         draft = compose(question, standards, max_points=1)
         draft.preface.append(NO_COMPANY_NOTE if not tenant else
                              f"I found no approved answer for this in {tenant}'s documents, and I won't guess a company fact.")
         if draft.lines:
-            draft.lines[0] = ("What the standards expect: " + _lower_first(draft.lines[0][0]), draft.lines[0][1])
+            draft.lines[0] = ("What the standards expect: " + draft.lines[0][0], draft.lines[0][1])
         answer = self._finish(draft, standards, "company")
         return answer.model_copy(update={"confidence": min(answer.confidence, 0.4)})
-
-
-def _lower_first(sentence: str) -> str:
-    return sentence[:1].lower() + sentence[1:] if sentence[:2].isupper() is False else sentence
 
 
 def _unknown_sentence(m: Mention) -> str:

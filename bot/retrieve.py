@@ -24,7 +24,9 @@ from ingest.schema import LEAD_SECTIONS
 from ingest.store import STANDARDS, Store
 
 RRF_K = 60
+FRAMEWORK_TERMS = frozenset(terms("soc 2 soc2 iso iec 27001 2022"))
 CANDIDATES = 40
+MAX_CHUNKS_PER_DOC = 3
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,8 @@ class Retriever:
                       embedding_function=embedder(), create_collection_if_not_exists=False)
 
     def bm25_ranking(self, question: str, mask: np.ndarray, n: int) -> list[int]:
-        query = terms(question)
+        # Framework names appear everywhere; they say which collection, not which document.
+        query = [t for t in terms(question) if t not in FRAMEWORK_TERMS]
         if not query:
             return []
         scores = self._bm25.get_scores(query)
@@ -127,7 +130,7 @@ class Retriever:
     def search(self, question: str, *, k: int = 8, frameworks: Sequence[str] | None = None,
                pin: Sequence[str] = (), vector: np.ndarray | None = None,
                mode: str = "hybrid") -> list[Evidence]:
-        """The `k` best chunks for `question`; chunks of `pin`ned documents come first.
+        """Evidence from the `k` best documents for `question`; `pin`ned documents come first.
 
         `mode` is "hybrid" (the product), "dense" or "bm25" (baselines for evals).
         """
@@ -147,18 +150,32 @@ class Retriever:
         for ranking in rankings:
             for rank, i in enumerate(ranking):
                 fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
-        pinned: list[int] = []
-        for doc_id in pin:
-            rows = self.by_doc.get(doc_id, [])
-            # the document's answer-ready section first, then its other chunks by relevance
-            pinned.extend(sorted(rows, key=lambda i: (not self._lead(i), -fused.get(i, 0.0) - sims[i])))
-        rest = sorted((i for i in fused if i not in set(pinned)), key=lambda i: -fused[i])
-        order = pinned + rest
-        top = max(fused.values(), default=1.0 / RRF_K)
-        out = []
-        for i in order[: max(k, len(pinned))]:
-            is_pinned = i in pinned
-            out.append(self._evidence(i, fused.get(i, 0.0) + (top if is_pinned else 0.0), float(sims[i]), is_pinned))
+        return self._by_document(fused, sims, pin, k)
+
+    def _by_document(self, fused: dict[int, float], sims: np.ndarray, pin: Sequence[str], k: int) -> list[Evidence]:
+        """Rank documents by their best chunks, then return each document's evidence together:
+        its answer-ready section first, then its other matching chunks. Pinned documents lead."""
+        per_doc: dict[str, list[int]] = {}
+        for i in sorted(fused, key=lambda i: -fused[i]):
+            per_doc.setdefault(self.metas[i].get("doc_id", ""), []).append(i)
+        # a document's score: its best chunk, plus half of the next two (several matching sections = more relevant)
+        doc_score = {d: fused[rows[0]] + 0.5 * sum(fused[i] for i in rows[1:3]) for d, rows in per_doc.items()}
+        ranked = [d for d in pin if d in self.by_doc]
+        ranked += [d for d in sorted(doc_score, key=lambda d: -doc_score[d]) if d not in ranked]
+        top = max(doc_score.values(), default=1.0 / RRF_K)
+        out: list[Evidence] = []
+        for doc_id in ranked[: max(k, len(pin))]:
+            is_pinned = doc_id in pin
+            base = doc_score.get(doc_id, 0.0) + (top if is_pinned else 0.0)
+            rows = per_doc.get(doc_id, [])[:MAX_CHUNKS_PER_DOC]
+            lead = next((i for i in self.by_doc[doc_id] if self._lead(i)), None)
+            if lead is not None and lead not in rows:
+                rows = [lead] + rows[: MAX_CHUNKS_PER_DOC - 1]
+            if is_pinned:  # a named document: everything it says is relevant, in reading order after the lead
+                rows = sorted(self.by_doc[doc_id], key=lambda i: (not self._lead(i), -fused.get(i, 0.0) - sims[i]))
+            rows = sorted(rows, key=lambda i: (not self._lead(i), -fused.get(i, 0.0)))
+            for n, i in enumerate(rows):
+                out.append(self._evidence(i, base if n == 0 else fused.get(i, 0.0), float(sims[i]), is_pinned))
         return out
 
     def _lead(self, i: int) -> bool:

@@ -76,6 +76,29 @@ _MANIPULATION = [re.compile(p, re.I) for p in MANIPULATION]
 IN_SCOPE_SIMILARITY = 0.42
 
 
+_SOC2_WORDS = re.compile(r"(?i)\bsoc ?2\b|\btrust services\b|\btsc\b|\bcriteri(on|a)\b|\baicpa\b")
+_ISO_WORDS = re.compile(r"(?i)\biso(/iec)?\b|\b27001\b|\bannex a\b|\bisms\b")
+_ITEM_WORDS = re.compile(r"(?i)\b(criteri(on|a)|controls?|clauses?|requirements?|require[sd]?|cover(s|ed)?|tsc|annex a)\b")
+
+
+def frameworks_asked(question: str) -> tuple[str, ...] | None:
+    """The standards a question asks about item by item ("which SOC 2 criterion..."), else None.
+
+    A question about a framework's criteria or controls should be answered from them, not from
+    guidance that mentions the framework's name in every paragraph.
+    """
+    if not _ITEM_WORDS.search(question):
+        return None
+    soc2, iso = bool(_SOC2_WORDS.search(question)), bool(_ISO_WORDS.search(question))
+    if soc2 and iso:
+        return ("soc2", "iso27001")
+    if soc2:
+        return ("soc2",)
+    if iso:
+        return ("iso27001",)
+    return None
+
+
 def is_manipulation(question: str) -> bool:
     return any(p.search(question) for p in _MANIPULATION)
 

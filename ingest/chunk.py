@@ -25,10 +25,18 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "body"
 
 
+# Sections that are lists of IDs in the other framework: their meaning is the document's title,
+# so only the header is embedded (BM25 still indexes every ID in them).
+HEADER_ONLY_SECTIONS = frozenset({"Counterparts"})
+
+
 def chunk_text(chunk: Document) -> str:
-    """The text that is embedded and indexed: the document's title and section give context."""
+    """The text that is embedded: the document's title and section give each chunk context."""
     m = chunk.metadata
-    return f"{m['doc_id']} {m['title']}. {m['section']}.\n{chunk.page_content}"
+    header = f"{m['doc_id']} {m['title']}. {m['section']}."
+    if m["section"] in HEADER_ONLY_SECTIONS:
+        return header
+    return f"{header}\n{chunk.page_content}"
 
 
 def split(doc: CorpusDoc) -> list[Document]:

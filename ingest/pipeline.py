@@ -74,7 +74,9 @@ def ingest(docs: list[CorpusDoc], store: Store, index: str = STANDARDS, *,
                 store._call(target.add, ids=got["ids"], embeddings=got["embeddings"],
                             documents=got["documents"], metadatas=got["metadatas"])
                 progress("reuse", start + len(ids), len(reuse))
-        fresh = [c for c in chunks if c.id not in set(reuse)]
+        reused = set(reuse)
+        # Shortest first: each batch then pads to similar lengths, which is most of the speed on a CPU.
+        fresh = sorted((c for c in chunks if c.id not in reused), key=lambda c: len(chunk_text(c)))
         model = embedder() if fresh else None
         for start in range(0, len(fresh), BATCH):
             batch = fresh[start:start + BATCH]

@@ -67,7 +67,7 @@ def friendly_errors() -> Iterator[None]:
         if DEBUG:
             raise
         err.print(f"[bold red]error:[/] {len(exc.problems)} corpus file(s) are invalid; nothing was published "
-                  "and the previous index is still in use:", highlight=False)
+                  "and any previous index is still in use:", highlight=False, soft_wrap=True)
         for problem in exc.problems:
             err.print(f"  {problem}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)

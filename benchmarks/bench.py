@@ -1,0 +1,105 @@
+"""Ingest and answer benchmark: prints figures, asserts nothing (this machine is shared and noisy).
+
+    python benchmarks/bench.py [--questions 200]
+
+Measures, on the full corpus in a fresh temporary data directory:
+cold ingest, no-change re-ingest, one-file-changed re-ingest, warm answer
+latency p50/p95 over N questions, `trustdesk ask` cold wall time, and peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+QUESTIONS = [
+    "What does CC6.1 require?", "Do you enforce MFA for admins?", "What is a bridge letter?",
+    "How long does ISO 27001 certification take?", "Which ISO controls cover CC7.2?", "What does A.8.24 map to in SOC 2?",
+    "SOC 2 vs ISO 27001 cost", "What is the statement of applicability?", "who issues a SOC 2 report",
+    "data backup requirements", "What is threat intelligence in ISO 27001?", "Is SOC 2 a certification?",
+    "Should a US startup selling to enterprises do SOC 2 or ISO 27001?", "What evidence do auditors want for CC8.1?",
+    "clause 9.2 internal audit", "What does P4.2 say about retention?", "How do we meet A.8.8 vulnerability management?",
+    "What is the difference between Type 1 and Type 2?", "Explain annex a 5.23 cloud services",
+    "What's a good banana bread recipe?",
+]
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--questions", type=int, default=200, help="warm questions to time (default 200)")
+    args = parser.parse_args()
+
+    from bot import Assistant, Settings
+    from ingest import Store, ingest, load_corpus
+
+    data = Path(tempfile.mkdtemp(prefix="trustdesk-bench-"))
+    corpus = ROOT / "corpus"
+    store = Store(data)
+
+    t = time.perf_counter()
+    cold = ingest(load_corpus(corpus), store)
+    cold_s = time.perf_counter() - t
+    t = time.perf_counter()
+    again = ingest(load_corpus(corpus), store)
+    again_s = time.perf_counter() - t
+
+    work = Path(tempfile.mkdtemp(prefix="trustdesk-bench-corpus-")) / "corpus"
+    subprocess.run(["cp", "-r", str(corpus), str(work)], check=True)
+    target = work / "soc2" / "CC6.1.md"
+    target.write_text(target.read_text().replace("## How teams meet it\n", "## How teams meet it\n\nBenchmark edit.\n"))
+    t = time.perf_counter()
+    one = ingest(load_corpus(work), store)
+    one_s = time.perf_counter() - t
+
+    assistant = Assistant(Settings(data_dir=data))
+    t = time.perf_counter()
+    assistant.ask("warm up: what is CC6.1?")
+    first_s = time.perf_counter() - t
+    latencies = []
+    for n in range(args.questions):
+        q = QUESTIONS[n % len(QUESTIONS)]
+        t = time.perf_counter()
+        assistant.ask(q)
+        latencies.append((time.perf_counter() - t) * 1000)
+
+    script = Path(sys.executable).with_name("trustdesk")
+    env = {**os.environ, "TRUSTDESK_DATA_DIR": str(data)}
+    t = time.perf_counter()
+    subprocess.run([str(script), "ask", "What does CC6.1 require?", "--json"], env=env, check=True,
+                   capture_output=True, cwd=ROOT)
+    ask_cold_s = time.perf_counter() - t
+    t = time.perf_counter()
+    subprocess.run([str(script), "--help"], env=env, check=True, capture_output=True, cwd=ROOT)
+    help_s = time.perf_counter() - t
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"corpus                      {cold.documents} documents, {cold.chunks} chunks")
+    print(f"cold ingest                 {cold_s:6.1f} s   (target < 60 s)")
+    print(f"no-change re-ingest         {again_s:6.2f} s   (target < 5 s; embedded {again.embedded})")
+    print(f"one-file-changed re-ingest  {one_s:6.2f} s   (embedded {one.embedded}, reused {one.reused})")
+    print(f"first answer (loads index)  {first_s * 1000:6.0f} ms")
+    print(f"warm answer p50             {statistics.median(latencies):6.1f} ms over {len(latencies)} questions")
+    print(f"warm answer p95             {percentile(latencies, 95):6.1f} ms   (target < 150 ms)")
+    print(f"warm answer max             {max(latencies):6.1f} ms")
+    print(f"`trustdesk ask` cold        {ask_cold_s:6.1f} s   (target < 10 s)")
+    print(f"`trustdesk --help`          {help_s:6.2f} s")
+    print(f"peak RSS (this process)     {peak_mb:6.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

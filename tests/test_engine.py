@@ -1,0 +1,105 @@
+"""The engine end to end on the full corpus: real model, real Chroma, real BM25."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.errors import IndexMissing, InvalidQuestion
+from bot.models import Answer
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.parametrize("question,first", [
+    ("What does CC6.1 require?", "CC6.1"),
+    ("what does cc 6.1 need", "CC6.1"),
+    ("Explain Annex A 8.24", "A.8.24"),
+    ("what's in clause 9.2", "9.2"),
+    ("control 5.7 threat intel?", "A.5.7"),
+    ("Tell me about PI1.3", "PI1.3"),
+])
+def test_a_named_id_is_the_first_citation(assistant, question, first):
+    answer = assistant.ask(question)
+    assert answer.citations[0].id == first
+    assert answer.text.splitlines()[0].endswith(f"[{first}]")
+    assert not answer.refused and answer.confidence >= 0.8
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("Do you have to enforce MFA for SOC 2?", {"CC6.1", "A.8.5", "A.5.17"}),
+    ("what is a bridge letter", {"bridge-letters"}),
+    ("How long is a SOC 2 Type 2 observation period?", {"soc2-type1-vs-type2"}),
+    ("data backup requirements", {"A.8.13", "A1.2"}),
+    ("statement of applicability", {"6.1.3"}),
+])
+def test_described_topics_find_their_documents(assistant, question, expected):
+    answer = assistant.ask(question)
+    assert expected & set(answer.cited_ids), answer.cited_ids
+
+
+def test_answer_cites_only_retrieved_documents_and_tags_every_sentence(assistant):
+    answer = assistant.ask("How do teams meet CC8.1 change management?")
+    lines = [l for l in answer.text.split("\n") if l.strip()]
+    cited = set(answer.cited_ids)
+    for line in lines:
+        tag = line.rsplit("[", 1)[-1].rstrip("]")
+        assert tag in cited, line
+    for c in answer.citations:
+        assert c.source.startswith("corpus/") and 0 <= c.score <= 1
+
+
+@pytest.mark.parametrize("question,bad", [("Is CC10.1 about encryption?", "CC10.1"), ("What does A.5.38 require?", "A.5.38"),
+                                          ("explain A1.4", "A1.4"), ("clause 11.2", "11.2")])
+def test_ids_that_do_not_exist_are_said_not_to_exist(assistant, question, bad):
+    answer = assistant.ask(question)
+    assert f"{bad} does not exist" in answer.text
+    assert bad not in answer.cited_ids and answer.route == "unknown_id"
+
+
+@pytest.mark.parametrize("question", ["What's a good banana bread recipe?", "Who won the 1998 World Cup?",
+                                      "write me a poem about the sea", "How do I fix my car's brakes?"])
+def test_out_of_scope_is_refused_with_a_note(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.refused and answer.citations == []
+    assert "SOC 2" in answer.text and "ISO" in answer.text
+
+
+@pytest.mark.parametrize("question", ["", "   \n\t ", "x" * 4001, "what is \x00 CC6.1", "bell \x07"])
+def test_bad_questions_raise_invalid_question(assistant, question):
+    with pytest.raises(InvalidQuestion):
+        assistant.ask(question)
+
+
+def test_a_question_of_exactly_the_limit_is_accepted(assistant):
+    answer = assistant.ask("What does CC6.1 require? " + "a" * (4000 - 26))
+    assert answer.citations and answer.citations[0].id == "CC6.1"
+
+
+def test_answer_json_matches_the_design_contract(assistant):
+    data = json.loads(assistant.ask("What does A.8.13 require?").model_dump_json())
+    assert {"text", "citations", "confidence", "refused", "recommendation", "latency_ms"} <= set(data)
+    assert set(data["citations"][0]) == {"id", "framework", "title", "source", "score"}
+    assert data["citations"][0]["framework"] == "iso27001"
+    Answer.model_validate(data)
+
+
+def test_missing_index_is_a_clear_error(tmp_path):
+    from bot import Assistant, Settings
+
+    with pytest.raises(IndexMissing, match="trustdesk ingest"):
+        Assistant(Settings(data_dir=tmp_path / "empty")).ask("What is CC6.1?")
+
+
+def test_company_question_without_company_material_never_invents_a_fact(assistant):
+    answer = assistant.ask("Do you encrypt customer data at rest?")
+    assert "won't guess a company fact" in answer.text
+    assert all(c.framework != "company" for c in answer.citations)
+    assert answer.confidence <= 0.4
+
+
+def test_company_question_is_answered_from_the_tenant_pack(northwind_assistant):
+    answer = northwind_assistant.ask("Do you encrypt customer data at rest?", tenant="northwind")
+    assert answer.citations[0].framework == "company"
+    assert "AES-256" in answer.text
