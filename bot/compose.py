@@ -38,6 +38,8 @@ class Draft:
 
     lines: list[tuple[str, str | None]] = field(default_factory=list)
     preface: list[str] = field(default_factory=list)
+    blocks: list[str] = field(default_factory=list)  # tables and numbered lists, shown after the points
+    extra_cites: list[str] = field(default_factory=list)  # documents the blocks rely on
 
     def add(self, sentence: str, doc_id: str | None) -> None:
         self.lines.append((sentence.strip(), doc_id))
@@ -45,19 +47,19 @@ class Draft:
     @property
     def cited(self) -> list[str]:
         seen: list[str] = []
-        for _, doc_id in self.lines:
+        for doc_id in [d for _, d in self.lines] + self.extra_cites:
             if doc_id and doc_id not in seen:
                 seen.append(doc_id)
         return seen
 
     def render(self) -> str:
-        parts = list(self.preface)
-        for n, (sentence, doc_id) in enumerate(self.lines):
-            tag = f" [{doc_id}]" if doc_id else ""
-            parts.append(("" if n == 0 else "- ") + _end(sentence) + tag)
-        head, *points = parts[len(self.preface):] if parts else [""]
-        body = "\n\n".join(self.preface + [head]) if head else "\n\n".join(self.preface)
-        return body + ("\n\n" + "\n".join(points) if points else "")
+        rendered = [_end(s) + (f" [{d}]" if d else "") for s, d in self.lines]
+        head, points = (rendered[0], rendered[1:]) if rendered else (None, [])
+        parts = list(self.preface) + ([head] if head else [])
+        if points:
+            parts.append("\n".join("- " + p for p in points))
+        parts.extend(self.blocks)
+        return "\n\n".join(parts)
 
 
 def _end(sentence: str) -> str:

@@ -20,7 +20,12 @@ from bot.errors import IndexMissing, InvalidQuestion
 from bot.ids import Mention, find_ids
 from bot.models import MAX_QUESTION_CHARS, Answer, Citation, Turn
 from bot.retrieve import Evidence, Retriever
-from bot.route import frameworks_asked, route
+from bot.advise import Advisor
+from bot.followup import resolve
+from bot.route import frameworks_asked, legitimate_part, route
+from bot.text import sentences
+from ingest.catalog import CATALOG
+from ingest.crosswalk import Crosswalk
 from ingest.store import STANDARDS, Store, company_index
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -39,6 +44,11 @@ NO_COMPANY_NOTE = (
     "company fact. Load your policies and answer library with `trustdesk company ingest DIR --tenant NAME` "
     "and ask again with that tenant."
 )
+MANIPULATION_PARTIAL = "I won't change how I work or state something the evidence does not support; here is the rest of your question."
+MAX_REASONS = 5
+MAX_PARTIAL_LISTED = 6
+TABLE = re.compile(r"(?i)\b(table|side[- ]by[- ]side|matrix|comparison chart)\b")
+ROADMAP = re.compile(r"(?i)\b(roadmap|road map|plan|phases|steps|timeline for us|how do we get there)\b")
 LOW_CONFIDENCE_NOTE = "I could not find strong support for this in the corpus; check the cited sources before relying on it."
 
 
@@ -65,6 +75,7 @@ class Assistant:
         self._retrievers: dict[str, Retriever] = {}
         self._checked: dict[str, float] = {}
         self._lock = threading.Lock()
+        self._crosswalk_data: Crosswalk | None = None
 
     # --- loading -------------------------------------------------------------
 
@@ -98,23 +109,145 @@ class Assistant:
 
     def _answer(self, question: str, history: list[Turn], tenant: str | None) -> Answer:
         retriever = self.retriever()
-        mentions = find_ids(question)
-        vector = retriever.embed(question)
+        users = [t.content for t in history if t.role == "user"]
+        replies = [t.content for t in history if t.role == "assistant"]
+        resolved = resolve(question, users, replies) if users else question
+        mentions = find_ids(resolved)
+        vector = retriever.embed(resolved)
         best_similarity = float(retriever.similarities(vector).max()) if len(retriever) else 0.0
-        intent = route(question, mentions, best_similarity)
+        intent = route(resolved, mentions, best_similarity)
         if intent == "manipulation":
-            return Answer(text=MANIPULATION_NOTE, confidence=1.0, refused=True, route="manipulation")
+            return self._manipulation(question, history, tenant)
+        if intent not in ("unknown_id",) and self._continues_decision(resolved, users, replies):
+            intent = "decide"
         if intent == "unknown_id":
             return self._unknown(mentions)
         if intent == "out_of_scope":
             return Answer(text=f"That is outside what I can help with. {SCOPE_NOTE}", confidence=1.0,
                           refused=True, route="out_of_scope")
         if intent == "company":
-            return self._company(question, retriever, vector, tenant)
+            return self._company(resolved, retriever, vector, tenant)
+        if intent == "decide":
+            return self._decide(resolved, users, retriever)
+        if intent == "crosswalk":
+            answer = self._crosswalk(resolved, mentions, retriever, vector)
+            if answer is not None:
+                return answer
+        if intent == "compare":
+            return self._compare(resolved, retriever, vector)
         pin = [doc for m in mentions for doc in m.documents]
-        frameworks = None if pin else frameworks_asked(question)
-        evidence = retriever.search(question, k=self.settings.top_k, pin=pin, vector=vector, frameworks=frameworks)
-        return self._from_evidence(question, evidence, intent, unknown=[m for m in mentions if not m.exists])
+        frameworks = None if pin else frameworks_asked(resolved)
+        evidence = retriever.search(resolved, k=self.settings.top_k, pin=pin, vector=vector, frameworks=frameworks)
+        return self._from_evidence(resolved, evidence, intent, unknown=[m for m in mentions if not m.exists])
+
+    # --- routes ----------------------------------------------------------------------
+
+    def _manipulation(self, question: str, history: list[Turn], tenant: str | None) -> Answer:
+        """Never obey; answer the legitimate part of the message if there is one."""
+        rest = legitimate_part(question)
+        if rest and route(rest, find_ids(rest), 1.0) not in ("manipulation", "out_of_scope"):
+            try:
+                inner = self._answer(validate(rest), history, tenant)
+            except InvalidQuestion:
+                inner = None
+            if inner is not None and not inner.refused:
+                text = f"{MANIPULATION_PARTIAL}\n\n{inner.text}"
+                return inner.model_copy(update={"text": text, "refused": True, "route": "manipulation"})
+        return Answer(text=MANIPULATION_NOTE, confidence=1.0, refused=True, route="manipulation")
+
+    def _continues_decision(self, question: str, users: list[str], replies: list[str]) -> bool:
+        """An answer to the advisor's clarifying question, or new facts in a decision conversation."""
+        if not replies:
+            return False
+        advisor = Advisor.load()
+        if advisor.is_clarifying_question(replies[-1]):
+            return True
+        earlier = [route(u, find_ids(u), 1.0) for u in users[-2:]]
+        adds_facts = advisor.profile([question]).model_dump(exclude_defaults=True)
+        return "decide" in earlier and bool(adds_facts) and not find_ids(question)
+
+    def _decide(self, question: str, users: list[str], retriever: Retriever) -> Answer:
+        advisor = Advisor.load()
+        profile = advisor.profile(users + [question])
+        advice = advisor.advise(profile)
+        if advice.clarify:
+            return Answer(text=advice.clarify, confidence=1.0, route="clarify")
+        draft = Draft()
+        draft.add(advice.headline(), None)
+        for reason, cite in advice.reasons[:MAX_REASONS]:
+            draft.add(reason, cite)
+        if TABLE.search(question):
+            table, cites = advisor.comparison_table()
+            draft.blocks.append(table)
+            draft.extra_cites.extend(cites)
+        if ROADMAP.search(question):
+            plan, cites = advisor.roadmap(advice.order or ["soc2"])
+            draft.blocks.append(plan)
+            draft.extra_cites.extend(cites)
+        evidence = [ev for doc in dict.fromkeys(draft.cited) for ev in retriever.chunks_of(doc)]
+        return self._finish(draft, evidence, "decide", recommendation=advice.recommendation)
+
+    def _compare(self, question: str, retriever: Retriever, vector) -> Answer:
+        """SOC 2 vs ISO 27001 on an aspect: the comparison row first, then the best guidance."""
+        advisor = Advisor.load()
+        aspects = advisor.aspects(question)
+        evidence = retriever.search(question, k=self.settings.top_k, vector=vector, frameworks=("guidance",))
+        if TABLE.search(question) or not aspects:
+            if TABLE.search(question):
+                draft = compose(question, evidence, max_points=2)
+                table, cites = advisor.comparison_table(aspects or None)
+                draft.blocks.append(table)
+                draft.extra_cites.extend(cites)
+                extra = [ev for doc in cites for ev in retriever.chunks_of(doc)]
+                return self._finish(draft, evidence + extra, "compare")
+            return self._from_evidence(question, evidence, "compare")
+        draft = Draft()
+        extra: list[Evidence] = []
+        for key in aspects[:2]:
+            row = advisor.comparison_row(key)
+            cite = row["cite"][0]
+            draft.add(f"{row['aspect']}: SOC 2: {row['soc2']}; ISO/IEC 27001: {row['iso27001']}", cite)
+            extra += [ev for doc in row["cite"] for ev in retriever.chunks_of(doc)]
+        more = compose(question, evidence, max_points=2)
+        for sentence, doc in more.lines:
+            if not any(sentence == s for s, _ in draft.lines):
+                draft.add(sentence, doc)
+        return self._finish(draft, extra + evidence, "compare")
+
+    def _crosswalk(self, question: str, mentions: list[Mention], retriever: Retriever, vector) -> Answer | None:
+        """Mappings from corpus/crosswalk only, with strength, citing both sides."""
+        sources = [doc for m in mentions if m.exists for doc in m.documents]
+        if not sources:
+            top = retriever.search(question, k=3, vector=vector, frameworks=frameworks_asked(question) or ("soc2", "iso27001"))
+            sources = [top[0].doc_id] if top else []
+        crosswalk = self.crosswalk()
+        draft = Draft()
+        evidence: list[Evidence] = []
+        for source in sources[:3]:
+            pairs = crosswalk.counterparts(source)
+            if not pairs:
+                continue
+            own = retriever.chunks_of(source)
+            evidence += own
+            draft.add(_mapping_sentence(source, pairs), source)
+        if not draft.lines:
+            return None
+        targets = list(dict.fromkeys(t for s in sources[:3] for t, strength in crosswalk.counterparts(s) if strength == "equivalent"))
+        targets += [t for s in sources[:1] for t, _ in crosswalk.counterparts(s) if t not in targets]
+        for target in targets[:3]:
+            chunks = retriever.chunks_of(target)
+            lead = next((ev for ev in chunks if ev.is_lead), None)
+            if lead is None:
+                continue
+            first = sentences(lead.text)[0]
+            draft.add(first, target)
+            evidence += chunks
+        return self._finish(draft, evidence, "crosswalk")
+
+    def crosswalk(self) -> Crosswalk:
+        if self._crosswalk_data is None:
+            self._crosswalk_data = Crosswalk.load(self.settings.corpus_dir / "crosswalk" / "soc2-iso27001.yaml")
+        return self._crosswalk_data
 
     def _from_evidence(self, question: str, evidence: list[Evidence], intent: str, *,
                        preface: Sequence[str] = (), unknown: Sequence[Mention] = ()) -> Answer:
@@ -166,6 +299,24 @@ class Assistant:
             draft.lines[0] = ("What the standards expect: " + draft.lines[0][0], draft.lines[0][1])
         answer = self._finish(draft, standards, "company")
         return answer.model_copy(update={"confidence": min(answer.confidence, 0.4)})
+
+
+def _mapping_sentence(source: str, pairs: list[tuple[str, str]]) -> str:
+    entry = CATALOG[source]
+    other = "ISO/IEC 27001:2022" if entry.framework == "soc2" else "SOC 2"
+    equivalent = [f"{i} {CATALOG[i].title}" for i, s in pairs if s == "equivalent"]
+    partial = [f"{i} {CATALOG[i].title}" for i, s in pairs if s == "partial"]
+    if len(partial) > MAX_PARTIAL_LISTED:
+        more = len(partial) - MAX_PARTIAL_LISTED
+        partial = partial[:MAX_PARTIAL_LISTED] + [f"{more} more listed in the crosswalk"]
+    text = f"{source} {entry.title} maps to {other} "
+    if equivalent:
+        text += f"{'; '.join(equivalent)} (equivalent)"
+        if partial:
+            text += f", and partially to {'; '.join(partial)} (partial)"
+    else:
+        text += f"{'; '.join(partial)} (partial)"
+    return text
 
 
 def _unknown_sentence(m: Mention) -> str:

@@ -47,10 +47,10 @@ MANIPULATION = [
 # (route, patterns): first match wins, in this order.
 RULES: list[tuple[str, list[str]]] = [
     ("crosswalk", [
-        r"\bmaps?\b|\bmapping\b|\bmapped\b|\bcrosswalk\b|\bcorrespond|\bcounterparts?\b|\bequivalent\b",
+        r"\bmaps?\b|\bmapping\b|\bmapped\b|\bcrosswalk\b|\bcorrespond|\bcounterparts?\b|\bequivalents?\b",
         r"\bwhich (iso|annex a|soc ?2)\b.{0,40}\b(cover|match|relate|satisf|address)",
-        r"\b(iso|annex a|soc ?2)\b.{0,30}\b(controls?|criteria|clauses?)\b.{0,30}\b(for|cover|satisfy|match)\b.{0,20}\b(cc|pi|a\.?|clause)\s?\d",
-        r"\bin (soc ?2|iso(?: 27001)?)\b\??$",
+        r"\b(iso|annex a|soc ?2)\b.{0,30}\b(controls?|criteria|criterion|clauses?)\b.{0,30}\b(for|cover|satisfy|match)",
+        r"\b(in|under|for|to) (soc ?2|iso(?:/iec)?(?: 27001)?|annex a)\s*\??$",
     ]),
     ("decide", [
         r"\bshould (we|i|my|our)\b", r"\bwhich (framework|standard|certification|one|audit)\b.{0,40}\b(should|need|pick|choose|right|fits?|better|first)\b",
@@ -103,6 +103,13 @@ def is_manipulation(question: str) -> bool:
     return any(p.search(question) for p in _MANIPULATION)
 
 
+def legitimate_part(question: str) -> str:
+    """What is left of a question once its attempts to change the assistant's instructions are removed."""
+    pieces = re.split(r"(?<=[.!?;])\s+|\s*(?:,\s*)?\b(?:and then|then|and also|but first|and)\b\s+(?=(?:what|how|which|who|when|where|why|is|are|do|does|can|tell|explain|list|give)\b)", question, flags=re.I)
+    kept = [p for p in pieces if p and p.strip() and not is_manipulation(p)]
+    return " ".join(p.strip() for p in kept).strip()
+
+
 def in_domain(question: str, mentions: list[Mention], similarity: float) -> bool:
     if mentions:
         return True
@@ -123,5 +130,19 @@ def route(question: str, mentions: list[Mention], similarity: float) -> str:
         if any(p.search(question) for p in patterns):
             if name == "company" and mentions:
                 continue  # "does CC6.1 require MFA?" is a lookup, not a question about us
+            if name == "crosswalk" and not mentions and not re.search(r"(?i)\bmap|crosswalk|counterpart|equivalent", question):
+                continue  # "which SOC 2 criterion covers vendor risk?" is a lookup
+            if name == "crosswalk" and mentions and not _names_other_framework(question, mentions):
+                continue  # "what does CC6.1 cover?" is a lookup
             return name
     return "lookup"
+
+
+def _names_other_framework(question: str, mentions: list[Mention]) -> bool:
+    """A crosswalk question names a framework other than its ID's, or asks for a mapping outright."""
+    if re.search(r"(?i)\bmap|crosswalk|counterpart|equivalent|correspond", question):
+        return True
+    frameworks = {m.framework for m in mentions if m.exists}
+    soc2 = bool(_SOC2_WORDS.search(question)) or "soc2" in frameworks
+    iso = bool(_ISO_WORDS.search(question)) or "iso27001" in frameworks
+    return soc2 and iso

@@ -1,0 +1,203 @@
+"""The framework-fit advisor: a company profile from the conversation, then a cited recommendation.
+
+All knowledge (how facts are recognised, scoring rules, reasons, the comparison
+table and the roadmap) is data in `bot/data/advisor.yaml`; this module only
+applies it. When something decisive is missing, the advisor asks one
+clarifying question instead of guessing.
+
+>>> advisor = Advisor.load()
+>>> profile = advisor.profile(["We sell to US enterprises and a prospect asked for SOC 2"])
+>>> sorted(profile.markets), sorted(profile.customer_asks)
+(['us'], ['soc2'])
+>>> advisor.advise(profile).recommendation
+'soc2'
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, Field
+
+RULES_PATH = Path(__file__).with_name("data") / "advisor.yaml"
+Framework = Literal["soc2", "iso27001"]
+NAMES = {"soc2": "SOC 2", "iso27001": "ISO/IEC 27001", "both": "both"}
+
+
+class CompanyProfile(BaseModel):
+    """What the advisor knows about the company asking."""
+
+    markets: set[str] = Field(default_factory=set)  # us, canada, europe, uk, dach, japan, apac, global
+    segments: set[str] = Field(default_factory=set)  # enterprise, public_sector, healthcare, financial_services, startup
+    industry: str | None = None
+    existing: set[str] = Field(default_factory=set)  # soc2, iso27001: reports or certificates already held
+    customer_asks: set[str] = Field(default_factory=set)  # soc2, iso27001: what buyers ask for by name
+    deadline_months: float | None = None
+
+    def known(self, name: str) -> bool:
+        return bool(getattr(self, name))
+
+
+@dataclass
+class Advice:
+    recommendation: Literal["soc2", "iso27001", "both"] | None
+    order: list[Framework] = field(default_factory=list)
+    reasons: list[tuple[str, str]] = field(default_factory=list)  # (sentence, guidance doc id)
+    clarify: str | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+
+    def headline(self) -> str:
+        if self.recommendation == "both":
+            first, second = (NAMES[f] for f in self.order)
+            return f"Recommendation: pursue both, starting with {first}, then {second} on the same control set."
+        if self.recommendation:
+            return f"Recommendation: start with {NAMES[self.recommendation]}."
+        return ""
+
+
+_INDUSTRY = {"healthcare": "healthcare", "financial_services": "financial services", "public_sector": "public sector"}
+
+
+class Advisor:
+    def __init__(self, data: dict):
+        self.data = data
+        ex = data["extract"]
+        self._sets = {
+            name: {key: [re.compile(p, re.I) for p in pats] for key, pats in ex[name].items()}
+            for name in ("markets", "segments", "existing", "customer_asks")
+        }
+        self._deadline = [(re.compile(p, re.I), factor) for p, factor in ex["deadline_months"]]
+
+    @classmethod
+    @functools.cache
+    def load(cls, path: Path = RULES_PATH) -> "Advisor":
+        return cls(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+
+    # --- the profile --------------------------------------------------------------
+
+    def profile(self, texts: Iterable[str]) -> CompanyProfile:
+        """A profile from what the user has said (all user turns, oldest first)."""
+        profile = CompanyProfile()
+        for text in texts:
+            for name, table in self._sets.items():
+                found = {key for key, pats in table.items() if any(p.search(text) for p in pats)}
+                getattr(profile, name).update(found)
+            for pattern, factor in self._deadline:
+                m = pattern.search(text)
+                if m:
+                    number = m.group(1)
+                    profile.deadline_months = float(number) * factor if number and number.isdigit() else float(factor)
+                    break
+        # "we have SOC 2" is not a customer asking for it
+        profile.customer_asks -= profile.existing
+        profile.industry = next((_INDUSTRY[s] for s in sorted(profile.segments) if s in _INDUSTRY), None)
+        return profile
+
+    # --- the advice -------------------------------------------------------------------
+
+    def _matches(self, when: dict, profile: CompanyProfile, leaning: str | None) -> bool:
+        for key, wanted in when.items():
+            values = wanted if isinstance(wanted, list) else [wanted]
+            if key == "also_markets":
+                if not profile.markets.intersection(values):
+                    return False
+            elif key == "deadline_within":
+                if profile.deadline_months is None or profile.deadline_months > wanted:
+                    return False
+            elif key == "leaning":
+                if leaning != wanted:
+                    return False
+            elif not getattr(profile, key).intersection(values):
+                return False
+        return True
+
+    def clarifying_question(self, profile: CompanyProfile) -> str | None:
+        for item in self.data["clarify"]:
+            if not any(profile.known(name) for name in item["need"]):
+                return item["question"]
+        return None
+
+    def advise(self, profile: CompanyProfile) -> Advice:
+        question = self.clarifying_question(profile)
+        if question:
+            return Advice(recommendation=None, clarify=question)
+        scores = {"soc2": 0.0, "iso27001": 0.0, "both": 0.0}
+        fired: list[tuple[float, str, str]] = []
+        deferred = []
+        for rule in self.data["rules"]:
+            if "leaning" in rule["when"]:
+                deferred.append(rule)
+                continue
+            if self._matches(rule["when"], profile, None):
+                for key, points in rule.get("points", {}).items():
+                    scores[key] += points
+                weight = max([abs(p) for p in rule.get("points", {}).values()] or [0])
+                fired.append((weight, rule["reason"], rule["cite"]))
+        recommendation, order = self._decide(scores, profile)
+        for rule in deferred:
+            if self._matches(rule["when"], profile, order[0] if order else None):
+                fired.append((0.5, rule["reason"], rule["cite"]))
+        fired.sort(key=lambda f: -f[0])
+        return Advice(recommendation, order, [(r, c) for _, r, c in fired], scores=scores)
+
+    def _decide(self, scores: dict[str, float], profile: CompanyProfile) -> tuple[str | None, list[Framework]]:
+        rules = self.data["decision"]
+        soc2, iso = scores["soc2"], scores["iso27001"]
+        held = profile.existing
+        if held >= {"soc2", "iso27001"}:
+            return "both", ["soc2", "iso27001"]
+        us = "us" in profile.markets or "canada" in profile.markets
+        if soc2 > iso or (soc2 == iso and us):
+            order: list[Framework] = ["soc2", "iso27001"]
+        else:
+            order = ["iso27001", "soc2"]
+        if held:  # what is already held stays; the advice is about what to add
+            other: Framework = "iso27001" if "soc2" in held else "soc2"
+            return (other, [other]) if scores[other] > 0 else (next(iter(held)), [next(iter(held))])
+        both_fired = scores["both"] > 0 and soc2 > 0 and iso > 0
+        close = soc2 >= rules["both_min"] and iso >= rules["both_min"] and abs(soc2 - iso) <= rules["both_gap"]
+        if both_fired or close:
+            return "both", order
+        return order[0], order[:1]
+
+    # --- tables -----------------------------------------------------------------------
+
+    def comparison_table(self, keys: Iterable[str] | None = None) -> tuple[str, list[str]]:
+        """A markdown side-by-side table (all rows, or the given aspect keys) and the docs it cites."""
+        rows = [r for r in self.data["comparison"] if keys is None or r["key"] in set(keys)]
+        lines = ["| | SOC 2 | ISO/IEC 27001 |", "|---|---|---|"]
+        cites: list[str] = []
+        for row in rows:
+            lines.append(f"| {row['aspect']} | {row['soc2']} | {row['iso27001']} |")
+            cites += [c for c in row["cite"] if c not in cites]
+        return "\n".join(lines), cites
+
+    def comparison_row(self, key: str) -> dict | None:
+        return next((r for r in self.data["comparison"] if r["key"] == key), None)
+
+    def aspects(self, question: str) -> list[str]:
+        """Comparison aspects a question asks about ("which takes longer?" -> ["timeline"])."""
+        return [r["key"] for r in self.data["comparison"] if re.search(r["match"], question, re.I)]
+
+    def is_clarifying_question(self, text: str) -> bool:
+        return any(item["question"] in text for item in self.data["clarify"])
+
+    def roadmap(self, order: list[Framework]) -> tuple[str, list[str]]:
+        lines = ["Rough roadmap (typical durations, estimates that depend on size, scope and readiness):"]
+        cites: list[str] = []
+        n = 1
+        for framework in order:
+            for step in self.data["roadmap"][framework]:
+                lines.append(f"{n}. {step['phase']}: {step['duration']}.")
+                if step["cite"] not in cites:
+                    cites.append(step["cite"])
+                n += 1
+        if len(order) > 1:
+            lines.append(f"{n}. Reuse the same controls for {NAMES[order[1]]}: most of the work carries over.")
+        return "\n".join(lines), cites

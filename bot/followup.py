@@ -1,0 +1,183 @@
+"""Follow-up questions: resolve "what about Type 2?" against the conversation so far.
+
+Deterministic rewriting, no model: each earlier user turn is resolved in
+order, and the new question is rewritten against the last resolved one by
+two moves:
+
+- substitution: "what about X?" / "and for X?" where X is a framework, a
+  report type, an ID, a market or a comparison aspect replaces the slot of
+  the same kind in the previous question ("and for ISO?" after "What does
+  SOC 2 require for encryption?" -> "What does ISO 27001 require for
+  encryption?");
+- reference: "that one", "it", "this control", "which one" are replaced by
+  what they point at: the last named ID, or both frameworks being compared.
+
+>>> resolve("and for ISO?", ["What does SOC 2 require for encryption?"])
+'What does ISO 27001 require for encryption?'
+>>> resolve("show me the evidence auditors want for that one", ["What does CC6.1 require?"])
+'show me the evidence auditors want for CC6.1'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.ids import find_ids
+
+# Slot kinds, each a list of (canonical value, pattern). Order matters within a kind: first match wins.
+SLOTS: dict[str, list[tuple[str, str]]] = {
+    "framework": [
+        ("SOC 2", r"\bsoc ?2\b|\bsoc two\b"),
+        ("ISO 27001", r"\biso(?:/iec)?(?: ?27001(?::2022)?)?\b|\b27001\b"),
+    ],
+    "report_type": [
+        ("Type 1", r"\btype (?:1|i|one)\b"),
+        ("Type 2", r"\btype (?:2|ii|two)\b"),
+    ],
+    "market": [
+        ("the United States", r"\b(?:the )?(?:us|usa|u\.s\.|united states|america|north america)\b"),
+        ("Europe", r"\b(?:europe|eu|european)\b"),
+        ("the UK", r"\b(?:the )?(?:uk|united kingdom|britain)\b"),
+        ("Germany", r"\b(?:germany|dach|german)\b"),
+        ("Japan", r"\bjapan(?:ese)?\b"),
+        ("Asia-Pacific", r"\b(?:apac|asia(?:-pacific)?|australia|singapore)\b"),
+    ],
+    "aspect": [
+        ("cost", r"\b(?:cost|costs|price|pricing|expensive|cheaper|budget)\b"),
+        ("timeline", r"\b(?:timeline|how long|take longer|takes longer|duration|faster|quicker)\b"),
+        ("auditor", r"\b(?:auditor|auditors|who audits|certification body|cpa firm)\b"),
+        ("renewal", r"\b(?:renewal|renew|recertification|surveillance)\b"),
+        ("deliverable", r"\b(?:deliverable|what do (?:we|you) get|report or certificate)\b"),
+    ],
+}
+_SLOT_RE = {kind: [(value, re.compile(p, re.I)) for value, p in pats] for kind, pats in SLOTS.items()}
+
+_LEAD_IN = re.compile(
+    r"^\s*(?:ok(?:ay)?,?\s*|and\s+|so\s+|but\s+|also\s+)*(?:what|how)\s+about\s+|^\s*(?:and|also|now)\s+(?:for|in|with)\s+"
+    r"|^\s*(?:and|what of|same for|same question for|how does that work for|what if we (?:chose|pick|went with))\s+",
+    re.I)
+_STRONG_REF = (r"that one|this one|that control|this control|that criterion|this criterion|that clause|this clause|"
+               r"that requirement|the same control|the same one")
+_STRONG = re.compile(rf"\b(?:{_STRONG_REF})\b", re.I)
+_ANAPHORA = re.compile(rf"\b(?:{_STRONG_REF}|it|its|that|this|them|those)\b", re.I)
+_WHICH_ONE = re.compile(r"\bwhich (?:one|of (?:the|them|those|these)(?: two)?)\b|\bwhich is\b", re.I)
+_SELF_CONTAINED_WORDS = 7
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a conversation is about, as far as a follow-up needs to know."""
+
+    question: str = ""  # the last resolved user question
+    ids: tuple[str, ...] = ()
+    frameworks: tuple[str, ...] = ()
+
+
+def _slots(text: str, kind: str) -> list[tuple[str, re.Match]]:
+    found = []
+    for value, pattern in _SLOT_RE[kind]:
+        for m in pattern.finditer(text):
+            found.append((value, m))
+    return sorted(found, key=lambda vm: vm[1].start())
+
+
+def _content_words(text: str) -> int:
+    return len(re.findall(r"[A-Za-z0-9]{3,}", text))
+
+
+def context_of(question: str, answer: str = "", previous: Context = Context()) -> Context:
+    ids = tuple(m.id for m in find_ids(question) if m.exists)
+    if not ids and answer:
+        tags = re.findall(r"\[([A-Za-z0-9.\-]+)\]", answer)
+        ids = tuple(t for t in tags[:1] if find_ids(t))
+    named = [v for v, _ in _slots(question, "framework")]
+    named += [{"soc2": "SOC 2", "iso27001": "ISO 27001"}[m.framework] for m in find_ids(question) if m.exists]
+    # frameworks accumulate: "SOC 2 cost?" then "and for ISO?" makes a comparison of two
+    frameworks = tuple(dict.fromkeys(list(previous.frameworks) + named))[-2:]
+    return Context(question, ids, frameworks)
+
+
+ASPECT_QUESTIONS = {
+    "cost": "How much does {subject} cost?",
+    "timeline": "How long does {subject} take?",
+    "auditor": "Who audits {subject}?",
+    "renewal": "How often is {subject} renewed?",
+    "deliverable": "What do you receive at the end of {subject}?",
+}
+_COURTESY = re.compile(r"^\s*(?:ok(?:ay)?|thanks?|thank you|great|cool|got it|perfect|nice|bye|goodbye)\b[\s!.,]*"
+                       r"(?:thanks?|thank you|a lot|so much)?[\s!.]*$", re.I)
+
+
+def is_follow_up(question: str) -> bool:
+    """A question that cannot be understood on its own."""
+    if _LEAD_IN.search(question) or _WHICH_ONE.search(question):
+        return True
+    if _STRONG.search(question) and not find_ids(question):
+        return True
+    has_ref = bool(_ANAPHORA.search(question)) and not find_ids(question)
+    short = _content_words(question) <= _SELF_CONTAINED_WORDS
+    return short and (has_ref or _content_words(question) <= 3)
+
+
+def rewrite(question: str, ctx: Context) -> str:
+    """Rewrite one follow-up against the previous resolved question."""
+    if not ctx.question or not is_follow_up(question) or _COURTESY.match(question):
+        return question
+    q = question.strip()
+    tail = _LEAD_IN.sub("", q).strip().rstrip("?").strip()
+    # 1. substitution: the follow-up names a slot value; swap it into the previous question.
+    if _LEAD_IN.search(q) or _content_words(q) <= 3:
+        aspect = _slots(tail, "aspect")
+        if aspect and not _slots(tail, "framework") and len(_slots(ctx.question, "aspect")) <= 1:
+            subject = " and ".join(ctx.frameworks) or (ctx.ids[0] if ctx.ids else "")
+            if subject:
+                return ASPECT_QUESTIONS[aspect[0][0]].format(subject=subject)
+        for kind in SLOTS:
+            new = _slots(tail, kind)
+            old = _slots(ctx.question, kind)
+            if kind == "framework" and new and not old and find_ids(ctx.question):
+                return _swap_ids(ctx.question, new[0][0])
+            if new and old:
+                value = new[0][0]
+                m = old[0][1]
+                result = ctx.question[: m.start()] + value + ctx.question[m.end():]
+                if kind == "framework":
+                    result = _swap_ids(result, value)
+                return result
+        new_ids = [m for m in find_ids(tail) if m.exists]
+        old_ids = find_ids(ctx.question)
+        if new_ids and old_ids:
+            first = old_ids[0]
+            return ctx.question[: first.start] + new_ids[0].id + ctx.question[first.start + len(first.raw):]
+    # 2. reference: "which one" means the frameworks being compared; "that one" the last ID.
+    if _WHICH_ONE.search(q) and len(ctx.frameworks) >= 2:
+        return _WHICH_ONE.sub("which of " + " or ".join(ctx.frameworks), q, count=1)
+    if _WHICH_ONE.search(q) and not ctx.frameworks and re.search(r"(?i)\bsoc ?2\b.*\biso\b|\biso\b.*\bsoc ?2\b", ctx.question):
+        return _WHICH_ONE.sub("which of SOC 2 or ISO 27001", q, count=1)
+    if ctx.ids and _ANAPHORA.search(q):
+        return _ANAPHORA.sub(ctx.ids[0], q, count=1)
+    # 3. otherwise the follow-up adds to the previous question.
+    return f"{ctx.question.rstrip('?. ')}: {tail}?" if tail else ctx.question
+
+
+def _swap_ids(question: str, framework: str) -> str:
+    """After switching framework, an ID of the old one would contradict it: ask for its counterparts."""
+    mentions = [m for m in find_ids(question) if m.exists]
+    if not mentions:
+        return question
+    target = {"SOC 2": "soc2", "ISO 27001": "iso27001"}[framework]
+    if all(m.framework == target for m in mentions):
+        return question
+    m = mentions[0]
+    return f"Which {framework} {'criteria' if target == 'soc2' else 'controls'} map to {m.id}?"
+
+
+def resolve(question: str, earlier_questions: Sequence[str], answers: Sequence[str] = ()) -> str:
+    """The self-contained form of `question`, given the earlier user questions (oldest first)."""
+    ctx = Context()
+    answers = list(answers) + [""] * (len(earlier_questions) - len(answers))
+    for previous, answer in zip(earlier_questions, answers):
+        ctx = context_of(rewrite(previous, ctx), answer, ctx)
+    return rewrite(question, ctx)
