@@ -8,15 +8,18 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 from bot import judge
 from bot.compose import Draft, compose
 from bot.config import Settings
-from bot.errors import IndexMissing, InvalidQuestion
+from bot.errors import IndexMissing, InvalidQuestion, LLMUnavailable
+from bot.llm import Phraser, chat_model, check_citations
 from bot.ids import Mention, find_ids
 from bot.models import MAX_QUESTION_CHARS, Answer, Citation, Turn
 from bot.retrieve import Evidence, Retriever
@@ -28,6 +31,13 @@ from ingest.catalog import CATALOG
 from ingest.crosswalk import Crosswalk
 from ingest.store import STANDARDS, Store, company_index
 
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+log = logging.getLogger("trustdesk")
+PHRASED_ROUTES = {"lookup", "compare", "crosswalk", "decide", "company"}
+DROPPED_PENALTY = 0.15
+LLM_FALLBACK_NOTE = "The language model was unavailable, so this answer is quoted directly from the sources."
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 SCOPE_NOTE = (
@@ -46,6 +56,9 @@ NO_COMPANY_NOTE = (
 )
 MANIPULATION_PARTIAL = "I won't change how I work or state something the evidence does not support; here is the rest of your question."
 MAX_REASONS = 5
+SINGLE_ASPECTS = {"auditor", "deliverable", "renewal", "timeline", "cost"}
+SOC2_NAME = re.compile(r"(?i)\bsoc ?2\b")
+ISO_NAME = re.compile(r"(?i)\biso\b|\b27001\b")
 MAX_PARTIAL_LISTED = 6
 TABLE = re.compile(r"(?i)\b(table|side[- ]by[- ]side|matrix|comparison chart)\b")
 ROADMAP = re.compile(r"(?i)\b(roadmap|road map|plan|phases|steps|timeline for us|how do we get there)\b")
@@ -69,9 +82,11 @@ def validate(question: str) -> str:
 class Assistant:
     """Answers questions from the published index. Heavy parts load on first use, once."""
 
-    def __init__(self, settings: Settings | None = None, *, store: Store | None = None):
+    def __init__(self, settings: Settings | None = None, *, store: Store | None = None,
+                 llm: "BaseChatModel | None" = None):
         self.settings = settings or Settings()
         self.store = store or Store(self.settings.data_dir, self.settings.chroma_url)
+        self._llm = llm
         self._retrievers: dict[str, Retriever] = {}
         self._checked: dict[str, float] = {}
         self._lock = threading.Lock()
@@ -101,11 +116,70 @@ class Assistant:
 
     def ask(self, question: str, history: Sequence[Turn | dict] = (), tenant: str | None = None) -> Answer:
         """Answer one question; `history` is the conversation so far (oldest first)."""
+        final = None
+        for item in self.stream(question, history, tenant):
+            if isinstance(item, Answer):
+                final = item
+        return final
+
+    def stream(self, question: str, history: Sequence[Turn | dict] = (),
+               tenant: str | None = None) -> Iterator[str | Answer]:
+        """Yield the answer's text as it is written, then the final `Answer`.
+
+        With an LLM the text arrives token by token and the final Answer carries the checked
+        text (invented citations removed); surfaces should show the final Answer's text.
+        """
         started = time.perf_counter()
         text = validate(question)
         turns = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in history]
         answer = self._answer(text, turns, tenant)
-        return answer.model_copy(update={"latency_ms": round((time.perf_counter() - started) * 1000, 1)})
+        phraser = self.phraser() if answer.citations and answer.route in PHRASED_ROUTES else None
+        if phraser is None:
+            yield answer.text
+        else:
+            parts: list[str] = []
+            try:
+                for delta in phraser.stream(text, answer._evidence, answer.text):
+                    parts.append(delta)
+                    yield delta
+                answer = self._phrased(answer, "".join(parts))
+            except LLMUnavailable as exc:
+                log.warning("falling back to the extractive answer: %s", exc)
+                answer = answer.model_copy(update={"text": f"{answer.text}\n\n_{LLM_FALLBACK_NOTE}_"})
+                yield "\n\n" + LLM_FALLBACK_NOTE
+        yield answer.model_copy(update={"latency_ms": round((time.perf_counter() - started) * 1000, 1)})
+
+    def phraser(self) -> Phraser | None:
+        """The LLM phraser, if one is configured (TRUSTDESK_LLM or an injected chat model)."""
+        if self._llm is None and self.settings.llm:
+            self._llm = chat_model(self.settings.llm, self.settings.llm_timeout)
+        return Phraser(self._llm, self.settings.llm_timeout) if self._llm is not None else None
+
+    def _phrased(self, extractive: Answer, text: str) -> Answer:
+        """The model's text with its citations checked against the evidence, re-judged."""
+        evidence = extractive._evidence
+        allowed = {ev.doc_id for ev in evidence}
+        checked = check_citations(text, allowed)
+        for ref in checked.dropped:
+            log.warning("dropped citation %r: not among the retrieved evidence", ref)
+        if not checked.cited:
+            raise LLMUnavailable("the language model cited none of the evidence")
+        by_doc: dict[str, list[Evidence]] = {}
+        for ev in evidence:
+            by_doc.setdefault(ev.doc_id, []).append(ev)
+        texts = {doc: " ".join(e.text for e in evs) for doc, evs in by_doc.items()}
+        lines = _tagged_sentences(checked.text)
+        support = judge.support(lines, texts)
+        best = max((e.similarity for e in evidence), default=0.0)
+        confidence = judge.confidence(best, any(e.pinned for e in evidence), support)
+        confidence = max(0.0, confidence - DROPPED_PENALTY * len(checked.dropped))
+        body = checked.text
+        if confidence < judge.LOW_CONFIDENCE:
+            body = f"{LOW_CONFIDENCE_NOTE}\n\n{body}"
+        citations = [_citation(by_doc[doc]) for doc in checked.cited]
+        answer = extractive.model_copy(update={"text": body, "citations": citations, "confidence": round(confidence, 3)})
+        answer._evidence = evidence
+        return answer
 
     def _answer(self, question: str, history: list[Turn], tenant: str | None) -> Answer:
         retriever = self.retriever()
@@ -138,7 +212,27 @@ class Assistant:
         pin = [doc for m in mentions for doc in m.documents]
         frameworks = None if pin else frameworks_asked(resolved)
         evidence = retriever.search(resolved, k=self.settings.top_k, pin=pin, vector=vector, frameworks=frameworks)
+        if not mentions:
+            aspect = self._framework_aspect(resolved, retriever, evidence)
+            if aspect is not None:
+                return aspect
         return self._from_evidence(resolved, evidence, intent, unknown=[m for m in mentions if not m.exists])
+
+    def _framework_aspect(self, question: str, retriever: Retriever, evidence: list[Evidence]) -> Answer | None:
+        """"How long does SOC 2 take?": one framework, one aspect: its side of the comparison first."""
+        named = [f for f, pattern in (("soc2", SOC2_NAME), ("iso27001", ISO_NAME)) if pattern.search(question)]
+        advisor = Advisor.load()
+        aspects = [a for a in advisor.aspects(question) if a in SINGLE_ASPECTS]
+        if len(named) != 1 or not aspects:
+            return None
+        row = advisor.comparison_row(aspects[0])
+        label = {"soc2": "SOC 2", "iso27001": "ISO/IEC 27001"}[named[0]]
+        draft = Draft()
+        draft.add(f"{label}, {row['aspect'][0].lower()}{row['aspect'][1:]}: {row[named[0]]}", row["cite"][0])
+        for sentence, doc in compose(question, evidence, max_points=3).lines:
+            draft.add(sentence, doc)
+        extra = [ev for doc in row["cite"] for ev in retriever.chunks_of(doc)]
+        return self._finish(draft, extra + evidence, "lookup")
 
     # --- routes ----------------------------------------------------------------------
 
@@ -162,9 +256,13 @@ class Assistant:
         advisor = Advisor.load()
         if advisor.is_clarifying_question(replies[-1]):
             return True
-        earlier = [route(u, find_ids(u), 1.0) for u in users[-2:]]
+        if find_ids(question) or not replies[-1].startswith(("Recommendation:", *(q["question"] for q in advisor.data["clarify"]))):
+            earlier = [route(u, find_ids(u), 1.0) for u in users[-2:]]
+            if "decide" not in earlier:
+                return False
         adds_facts = advisor.profile([question]).model_dump(exclude_defaults=True)
-        return "decide" in earlier and bool(adds_facts) and not find_ids(question)
+        wants_more = bool(TABLE.search(question) or ROADMAP.search(question))
+        return (bool(adds_facts) or wants_more) and not find_ids(question)
 
     def _decide(self, question: str, users: list[str], retriever: Retriever) -> Answer:
         advisor = Advisor.load()
@@ -270,7 +368,9 @@ class Assistant:
         if not draft.lines:
             draft.preface.append("I could not find anything in the corpus that answers this.")
         citations = [_citation(by_doc[doc]) for doc in draft.cited if doc in by_doc]
-        return Answer(text=draft.render(), citations=citations, confidence=confidence, route=intent, **extra)
+        answer = Answer(text=draft.render(), citations=citations, confidence=confidence, route=intent, **extra)
+        answer._evidence = evidence
+        return answer
 
     def _unknown(self, mentions: list[Mention]) -> Answer:
         text = " ".join(_unknown_sentence(m) for m in mentions)
@@ -299,6 +399,15 @@ class Assistant:
             draft.lines[0] = ("What the standards expect: " + draft.lines[0][0], draft.lines[0][1])
         answer = self._finish(draft, standards, "company")
         return answer.model_copy(update={"confidence": min(answer.confidence, 0.4)})
+
+
+def _tagged_sentences(text: str) -> list[tuple[str, str | None]]:
+    """(sentence, cited id) pairs of a phrased answer; untagged sentences carry None."""
+    pairs = []
+    for sentence in sentences(text):
+        tags = re.findall(r"\[([^\[\]]+)\]", sentence)
+        pairs.append((re.sub(r"\s*\[[^\[\]]+\]", "", sentence), tags[-1] if tags else None))
+    return pairs
 
 
 def _mapping_sentence(source: str, pairs: list[tuple[str, str]]) -> str:

@@ -24,7 +24,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bot.advise import Advisor
 from bot.ids import find_ids
+from ingest.catalog import CATALOG
 
 # Slot kinds, each a list of (canonical value, pattern). Order matters within a kind: first match wins.
 SLOTS: dict[str, list[tuple[str, str]]] = {
@@ -44,13 +46,6 @@ SLOTS: dict[str, list[tuple[str, str]]] = {
         ("Japan", r"\bjapan(?:ese)?\b"),
         ("Asia-Pacific", r"\b(?:apac|asia(?:-pacific)?|australia|singapore)\b"),
     ],
-    "aspect": [
-        ("cost", r"\b(?:cost|costs|price|pricing|expensive|cheaper|budget)\b"),
-        ("timeline", r"\b(?:timeline|how long|take longer|takes longer|duration|faster|quicker)\b"),
-        ("auditor", r"\b(?:auditor|auditors|who audits|certification body|cpa firm)\b"),
-        ("renewal", r"\b(?:renewal|renew|recertification|surveillance)\b"),
-        ("deliverable", r"\b(?:deliverable|what do (?:we|you) get|report or certificate)\b"),
-    ],
 }
 _SLOT_RE = {kind: [(value, re.compile(p, re.I)) for value, p in pats] for kind, pats in SLOTS.items()}
 
@@ -61,7 +56,8 @@ _LEAD_IN = re.compile(
 _STRONG_REF = (r"that one|this one|that control|this control|that criterion|this criterion|that clause|this clause|"
                r"that requirement|the same control|the same one")
 _STRONG = re.compile(rf"\b(?:{_STRONG_REF})\b", re.I)
-_ANAPHORA = re.compile(rf"\b(?:{_STRONG_REF}|it|its|that|this|them|those)\b", re.I)
+_ANAPHORA = re.compile(rf"\b(?:{_STRONG_REF}|it|its|that|this|them|those|they|one|each|both)\b", re.I)
+_BARE_NUMBER = re.compile(r"^(?:clause\s+|control\s+)?(\d{1,2}(?:\.\d{1,2}){1,2})$", re.I)
 _WHICH_ONE = re.compile(r"\bwhich (?:one|of (?:the|them|those|these)(?: two)?)\b|\bwhich is\b", re.I)
 _SELF_CONTAINED_WORDS = 7
 
@@ -104,7 +100,9 @@ ASPECT_QUESTIONS = {
     "timeline": "How long does {subject} take?",
     "auditor": "Who audits {subject}?",
     "renewal": "How often is {subject} renewed?",
-    "deliverable": "What do you receive at the end of {subject}?",
+    "deliverable": "What is delivered at the end of {subject}?",
+    "scope": "What is the scope of {subject}?",
+    "market": "Where is {subject} accepted?",
 }
 _COURTESY = re.compile(r"^\s*(?:ok(?:ay)?|thanks?|thank you|great|cool|got it|perfect|nice|bye|goodbye)\b[\s!.,]*"
                        r"(?:thanks?|thank you|a lot|so much)?[\s!.]*$", re.I)
@@ -127,13 +125,18 @@ def rewrite(question: str, ctx: Context) -> str:
         return question
     q = question.strip()
     tail = _LEAD_IN.sub("", q).strip().rstrip("?").strip()
-    # 1. substitution: the follow-up names a slot value; swap it into the previous question.
-    if _LEAD_IN.search(q) or _content_words(q) <= 3:
-        aspect = _slots(tail, "aspect")
-        if aspect and not _slots(tail, "framework") and len(_slots(ctx.question, "aspect")) <= 1:
+    # 1. "which one" means the frameworks being compared.
+    if _WHICH_ONE.search(q) and len(ctx.frameworks) >= 2:
+        return _WHICH_ONE.sub("which of " + " or ".join(ctx.frameworks), q, count=1)
+    if _WHICH_ONE.search(q) and not ctx.frameworks and re.search(r"(?i)\bsoc ?2\b.*\biso\b|\biso\b.*\bsoc ?2\b", ctx.question):
+        return _WHICH_ONE.sub("which of SOC 2 or ISO 27001", q, count=1)
+    # 2. substitution: the follow-up names a slot value; swap it into the previous question.
+    if _LEAD_IN.search(q) or _content_words(q) <= 4:
+        aspects = [a for a in Advisor.load().aspects(tail) if a in ASPECT_QUESTIONS]
+        if aspects and not _slots(tail, "framework"):
             subject = " and ".join(ctx.frameworks) or (ctx.ids[0] if ctx.ids else "")
             if subject:
-                return ASPECT_QUESTIONS[aspect[0][0]].format(subject=subject)
+                return ASPECT_QUESTIONS[aspects[0]].format(subject=subject)
         for kind in SLOTS:
             new = _slots(tail, kind)
             old = _slots(ctx.question, kind)
@@ -146,19 +149,21 @@ def rewrite(question: str, ctx: Context) -> str:
                 if kind == "framework":
                     result = _swap_ids(result, value)
                 return result
-        new_ids = [m for m in find_ids(tail) if m.exists]
         old_ids = find_ids(ctx.question)
+        bare = _BARE_NUMBER.match(tail)
+        if bare and old_ids:  # "what about 9.3?" after "clause 9.2": the same kind of ID
+            tail = ("clause " if old_ids[0].kind == "clause" else "A.") + bare.group(1)
+        new_ids = [m for m in find_ids(tail) if m.exists]
         if new_ids and old_ids:
-            first = old_ids[0]
-            return ctx.question[: first.start] + new_ids[0].id + ctx.question[first.start + len(first.raw):]
-    # 2. reference: "which one" means the frameworks being compared; "that one" the last ID.
-    if _WHICH_ONE.search(q) and len(ctx.frameworks) >= 2:
-        return _WHICH_ONE.sub("which of " + " or ".join(ctx.frameworks), q, count=1)
-    if _WHICH_ONE.search(q) and not ctx.frameworks and re.search(r"(?i)\bsoc ?2\b.*\biso\b|\biso\b.*\bsoc ?2\b", ctx.question):
-        return _WHICH_ONE.sub("which of SOC 2 or ISO 27001", q, count=1)
+            first, new = old_ids[0], new_ids[0]
+            spelled = f"clause {new.id}" if new.kind == "clause" else new.id
+            return ctx.question[: first.start] + spelled + ctx.question[first.start + len(first.raw):]
+    # 3. reference: "that one" is the last named ID.
     if ctx.ids and _ANAPHORA.search(q):
-        return _ANAPHORA.sub(ctx.ids[0], q, count=1)
-    # 3. otherwise the follow-up adds to the previous question.
+        ref = ctx.ids[0]
+        spelled = f"clause {ref}" if ref in CATALOG and CATALOG[ref].kind == "clause" else ref
+        return _ANAPHORA.sub(spelled, q, count=1)
+    # 4. otherwise the follow-up adds to the previous question.
     return f"{ctx.question.rstrip('?. ')}: {tail}?" if tail else ctx.question
 
 
@@ -171,7 +176,8 @@ def _swap_ids(question: str, framework: str) -> str:
     if all(m.framework == target for m in mentions):
         return question
     m = mentions[0]
-    return f"Which {framework} {'criteria' if target == 'soc2' else 'controls'} map to {m.id}?"
+    spelled = f"clause {m.id}" if m.kind == "clause" else m.id
+    return f"Which {framework} {'criteria' if target == 'soc2' else 'controls'} map to {spelled}?"
 
 
 def resolve(question: str, earlier_questions: Sequence[str], answers: Sequence[str] = ()) -> str:

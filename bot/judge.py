@@ -1,6 +1,6 @@
 """Confidence: how strongly the evidence supports the answer.
 
-Two signals, each in [0, 1]: retrieval strength (how close the best evidence
+Two signals, each in [0, 1], multiplied (an answer is only as good as the weaker): retrieval strength (how close the best evidence
 is to the question; a document the question names by ID counts as strong),
 and support (the share of answer sentences whose content words appear in the
 evidence they cite). Low confidence is said plainly in the answer text.
@@ -44,4 +44,5 @@ def support(lines: list[tuple[str, str | None]], evidence_by_doc: dict[str, str]
 
 
 def confidence(best_similarity: float, pinned: bool, support_share: float) -> float:
-    return round(0.5 * strength(best_similarity, pinned) + 0.5 * support_share, 3)
+    """Both must hold: strong evidence, and an answer that says what the evidence says."""
+    return round(strength(best_similarity, pinned) * (0.3 + 0.7 * support_share), 3)

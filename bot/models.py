@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 Framework = Literal["soc2", "iso27001", "guidance", "company"]
 Recommendation = Literal["soc2", "iso27001", "both"]
@@ -49,6 +49,8 @@ class Answer(BaseModel):
     recommendation: Recommendation | None = None
     latency_ms: float = 0.0
     route: Route = "lookup"
+    # the evidence the answer was composed from; not serialised (surfaces and evals use citations)
+    _evidence: list = PrivateAttr(default_factory=list)
 
     @property
     def cited_ids(self) -> list[str]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 
+from bot.advise import Advisor
 from bot.ids import Mention
 from bot.text import terms
 
@@ -32,6 +33,7 @@ bridge readiness scope soa applicability surveillance recertification sdlc chang
 code review firewall network segmentation cloud aws azure gcp hosting datacenter physical background
 screening training awareness nda dpa hitrust fedramp pci dora nis2 c5 tisax infosec cybersecurity
 threat threats classification dlp leakage masking configuration hardening capacity redundancy
+roadmap cost costs price timeline renewal renew auditing certify
 """))
 
 MANIPULATION = [
@@ -57,15 +59,16 @@ RULES: list[tuple[str, list[str]]] = [
         r"\b(do|would) (we|i) need\b", r"\brecommend", r"\b(start|begin) with\b", r"\bbetter (for|fit)\b",
         r"\bwhich (do|should) (we|i)\b", r"\bor both\b", r"\b(choose|choosing|pick|picking|decide|deciding) (between|which|a framework)\b",
         r"\bmakes? (more )?sense for (us|me|our)\b",
+        r"\b(soc ?2|iso(?: ?27001)?) or (soc ?2|iso(?: ?27001)?)\s*\?",
     ]),
     ("compare", [
         r"\bvs\.?\b|\bversus\b|\bdifferen|\bcompar|\bcontrast\b", r"\bwhich (one )?(is|takes|costs|lasts|needs) (longer|more|less|cheaper|faster|harder|stricter)",
         r"\b(soc ?2|soc 2)\b.{0,40}\b(and|or)\b.{0,10}\biso\b.{0,40}\b(cost|take|timeline|auditor|deliverable|renew|accepted)",
     ]),
     ("company", [
-        r"\b(do|does|are|is|have|has|did|can|will)\s+(you|your (company|organi[sz]ation|team|product|service))\b",
+        r"^\W*(do|does|are|is|have|has|did|can|will|how (do|does|often do))\s+(you|your (company|organi[sz]ation|team|product|service))\b",
         r"\byour (policy|policies|company|organi[sz]ation|employees|staff|product|platform|service|infrastructure|data cent|backups?|soc ?2 report)\b",
-        r"\b(do|does|are|is|have|has) (we|our)\b",
+        r"^\W*(do|does|are|is|have|has|did|can) (we|our)\b(?!.{0,30}\b(need|have to|must|should)\b)",
     ]),
 ]
 
@@ -76,6 +79,8 @@ _MANIPULATION = [re.compile(p, re.I) for p in MANIPULATION]
 IN_SCOPE_SIMILARITY = 0.42
 
 
+_SOC2_NAME = re.compile(r"(?i)\bsoc ?2\b")
+_ISO_NAME = re.compile(r"(?i)\biso\b|\b27001\b")
 _SOC2_WORDS = re.compile(r"(?i)\bsoc ?2\b|\btrust services\b|\btsc\b|\bcriteri(on|a)\b|\baicpa\b")
 _ISO_WORDS = re.compile(r"(?i)\biso(/iec)?\b|\b27001\b|\bannex a\b|\bisms\b")
 _ITEM_WORDS = re.compile(r"(?i)\b(criteri(on|a)|controls?|clauses?|requirements?|require[sd]?|cover(s|ed)?|tsc|annex a)\b")
@@ -126,7 +131,10 @@ def route(question: str, mentions: list[Mention], similarity: float) -> str:
         return "unknown_id"
     if not in_domain(question, mentions, similarity):
         return "out_of_scope"
+    both_named = bool(_SOC2_NAME.search(question) and _ISO_NAME.search(question))
     for name, patterns in _COMPILED:
+        if name == "company" and both_named and Advisor.load().aspects(question):
+            return "compare"  # "what is delivered at the end of SOC 2 and ISO 27001?"
         if any(p.search(question) for p in patterns):
             if name == "company" and mentions:
                 continue  # "does CC6.1 require MFA?" is a lookup, not a question about us

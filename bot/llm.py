@@ -1,0 +1,106 @@
+"""Optional LLM phrasing: the same evidence, phrased by a chat model, with its citations checked.
+
+`TRUSTDESK_LLM=provider:model` (for example `openai:gpt-4o-mini`,
+`anthropic:claude-3-5-haiku-latest` or `ollama:llama3.1`) builds a LangChain
+chat model with `init_chat_model`. Whatever the model writes, a citation is
+kept only if it names a document in the retrieved evidence; others are
+removed and counted. Provider errors and timeouts become `LLMUnavailable`,
+which the engine turns into the extractive answer with a note.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from bot.errors import ConfigError, LLMUnavailable
+from bot.prompts import ANSWER
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from bot.retrieve import Evidence
+
+_SPEC = re.compile(r"^(?P<provider>[a-z][a-z0-9_]*):(?P<model>\S+)$")
+_CITATION = re.compile(r"\s*\[(?P<id>[^\[\]\n]{1,80})\]")
+PACKAGES = {"openai": "langchain-openai", "anthropic": "langchain-anthropic", "ollama": "langchain-ollama"}
+
+
+def chat_model(spec: str, timeout: float) -> "BaseChatModel":
+    """Build the chat model named by `provider:model`; raise ConfigError or LLMUnavailable with a fix."""
+    m = _SPEC.match(spec.strip())
+    if not m:
+        raise ConfigError(f"TRUSTDESK_LLM={spec!r} is not provider:model, e.g. openai:gpt-4o-mini or ollama:llama3.1")
+    from langchain.chat_models import init_chat_model
+
+    provider, model = m["provider"], m["model"]
+    try:
+        return init_chat_model(model, model_provider=provider, timeout=timeout, max_retries=1)
+    except ImportError:
+        package = PACKAGES.get(provider, f"langchain-{provider}")
+        raise LLMUnavailable(f"TRUSTDESK_LLM uses {provider}, but {package} is not installed: pip install {package}") from None
+    except ValueError as exc:
+        raise ConfigError(f"TRUSTDESK_LLM={spec!r}: {str(exc).splitlines()[0]}") from None
+    except Exception as exc:  # a provider's client refusing its configuration (a missing API key, say)
+        raise LLMUnavailable(f"cannot set up {spec}: {exc}") from None
+
+
+def render_evidence(evidence: list["Evidence"]) -> str:
+    blocks = []
+    for ev in evidence:
+        blocks.append(f"[{ev.doc_id}] {ev.title} - {ev.section}\n{ev.text}")
+    return "\n\n".join(blocks)
+
+
+@dataclass(frozen=True)
+class Checked:
+    text: str
+    cited: list[str]  # allowed IDs, in order of first use
+    dropped: list[str]  # IDs the model invented or took from elsewhere
+
+
+def check_citations(text: str, allowed: set[str]) -> Checked:
+    """Keep citations of retrieved documents; remove every other bracketed reference."""
+    cited: list[str] = []
+    dropped: list[str] = []
+
+    def keep_or_drop(m: re.Match) -> str:
+        ref = m["id"].strip()
+        if ref in allowed:
+            if ref not in cited:
+                cited.append(ref)
+            return f" [{ref}]"
+        dropped.append(ref)
+        return ""
+
+    clean = _CITATION.sub(keep_or_drop, text)
+    return Checked(clean.strip(), cited, dropped)
+
+
+class Phraser:
+    """Streams an answer from a chat model within a time budget."""
+
+    def __init__(self, model: "BaseChatModel", timeout: float):
+        if timeout <= 0:
+            raise ConfigError(f"the LLM timeout must be positive, got {timeout}")
+        self.model = model
+        self.timeout = timeout
+
+    def stream(self, question: str, evidence: list["Evidence"], draft: str) -> Iterator[str]:
+        messages = ANSWER.format_messages(question=question, evidence=render_evidence(evidence), draft=draft)
+        started = time.monotonic()
+        try:
+            for chunk in self.model.stream(messages):
+                if time.monotonic() - started > self.timeout:
+                    raise LLMUnavailable(f"the language model took longer than {self.timeout:g} s")
+                text = chunk.content if isinstance(chunk.content, str) else "".join(
+                    part.get("text", "") for part in chunk.content if isinstance(part, dict))
+                if text:
+                    yield text
+        except LLMUnavailable:
+            raise
+        except Exception as exc:  # every provider has its own error types; all mean "not now"
+            raise LLMUnavailable(f"the language model failed: {type(exc).__name__}: {exc}") from exc

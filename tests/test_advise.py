@@ -1,0 +1,114 @@
+"""The framework-fit advisor, table-driven: profiles in, recommendations and cited reasons out."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.advise import Advisor
+from bot.judge import supported
+from ingest.load import load_corpus
+from tests.conftest import CORPUS
+
+advisor = Advisor.load()
+
+# (what the user said, expected recommendation, expected first in order or None)
+PROFILES = [
+    (["We sell to US enterprises"], "soc2", "soc2"),
+    (["Our customers are mostly American mid-market companies"], "soc2", "soc2"),
+    (["A US prospect asked us for a SOC 2 report"], "soc2", "soc2"),
+    (["We sell in Germany"], "iso27001", "iso27001"),
+    (["Our customers are in the DACH region"], "iso27001", "iso27001"),
+    (["We sell to French and Spanish retailers"], "iso27001", "iso27001"),
+    (["Most customers are in the UK"], "iso27001", "iso27001"),
+    (["We sell to Japanese manufacturers"], "iso27001", "iso27001"),
+    (["Our market is Singapore and Australia"], "iso27001", "iso27001"),
+    (["We sell worldwide"], "iso27001", "iso27001"),
+    (["Customers on multiple continents, many of them multinationals"], "iso27001", "iso27001"),
+    (["We sell in the US and Europe"], "both", None),
+    (["We sell to banks in Germany and the US"], "both", None),
+    (["US and Japan are our two markets"], "both", None),
+    (["We sell to the UK and the United States"], "both", None),
+    (["We are a US startup and a European customer requires ISO 27001"], "both", None),
+    (["Our European buyers ask for ISO 27001"], "iso27001", "iso27001"),
+    (["Our buyers in Europe require ISO 27001 and some US ones ask for SOC 2"], "both", None),
+    (["We already have a SOC 2 report and now sell in Europe"], "iso27001", "iso27001"),
+    (["We already have SOC 2 and sell only in the US"], "soc2", "soc2"),
+    (["We are ISO 27001 certified and expanding into the US"], "soc2", "soc2"),
+    (["We already hold ISO 27001 and sell in Germany"], "iso27001", "iso27001"),
+    (["We have SOC 2 and we are ISO 27001 certified"], "both", None),
+    (["US healthcare startup selling to hospitals"], "soc2", "soc2"),
+    (["We sell to US federal agencies"], "soc2", "soc2"),
+    (["Fintech selling to banks in the US"], "soc2", "soc2"),
+    (["We sell to insurers in Europe"], "iso27001", "iso27001"),
+    (["Canadian and US customers"], "soc2", "soc2"),
+    (["Early-stage startup, our first enterprise prospect in the US asked for SOC 2, deal closes in 3 months"], "soc2", "soc2"),
+    (["Should we do SOC 2 or ISO?", "mostly Europe", "and a few US customers too"], "both", None),
+    (["Which framework?", "Our customers are in Japan"], "iso27001", "iso27001"),
+    (["Which framework?", "We sell to American hospitals"], "soc2", "soc2"),
+]
+
+
+@pytest.mark.parametrize("said,recommendation,first", PROFILES, ids=[" | ".join(p[0])[:60] for p in PROFILES])
+def test_profiles(said, recommendation, first):
+    advice = advisor.advise(advisor.profile(said))
+    assert advice.clarify is None
+    assert advice.recommendation == recommendation, advice.scores
+    if first:
+        assert advice.order[0] == first
+    assert advice.reasons, "every recommendation carries reasons"
+
+
+@pytest.mark.parametrize("said", [["Should we do SOC 2 or ISO 27001?"], ["Which framework is right for us?"],
+                                  ["We are a 40-person SaaS company"], ["We sell to hospitals"]])
+def test_missing_market_asks_one_clarifying_question(said):
+    advice = advisor.advise(advisor.profile(said))
+    assert advice.recommendation is None and advice.clarify and advice.clarify.count("?") <= 2
+
+
+def test_profile_fields():
+    p = advisor.profile(["We're a fintech selling to banks in Germany and the US; a customer asked for ISO 27001; "
+                         "we need it in 6 months. We already have a SOC 2 report."])
+    assert p.markets == {"dach", "us"}
+    assert "financial_services" in p.segments and p.industry == "financial services"
+    assert p.customer_asks == {"iso27001"} and p.existing == {"soc2"}
+    assert p.deadline_months == 6
+    assert advisor.profile(["Which framework is right for us?"]).markets == set()
+
+
+def test_deadline_in_weeks_and_tight_deadline_reason():
+    p = advisor.profile(["US enterprise prospect wants SOC 2 within 8 weeks"])
+    assert p.deadline_months == 2
+    reasons = [r for r, _ in advisor.advise(p).reasons]
+    assert any("Type 1" in r for r in reasons)
+
+
+@pytest.fixture(scope="module")
+def guidance():
+    return {d.meta.id: d.body for d in load_corpus(CORPUS) if d.meta.framework == "guidance"}
+
+
+def test_every_reason_is_supported_by_the_document_it_cites(guidance):
+    for rule in advisor.data["rules"]:
+        assert rule["cite"] in guidance, rule["id"]
+        assert supported(rule["reason"], guidance[rule["cite"]]), f"{rule['id']}: reason not supported by {rule['cite']}"
+
+
+def test_comparison_and_roadmap_cite_existing_documents(guidance):
+    for row in advisor.data["comparison"]:
+        for cite in row["cite"]:
+            assert cite in guidance
+        assert supported(row["soc2"] + " " + row["iso27001"], " ".join(guidance[c] for c in row["cite"]), 0.5), row["aspect"]
+    for steps in advisor.data["roadmap"].values():
+        for step in steps:
+            assert step["cite"] in guidance
+    table, cites = advisor.comparison_table()
+    assert table.count("\n") == len(advisor.data["comparison"]) + 1 and cites
+    plan, _ = advisor.roadmap(["iso27001", "soc2"])
+    assert "estimate" in plan and "Reuse the same controls for SOC 2" in plan
+
+
+@pytest.mark.parametrize("question,aspect", [("which one takes longer?", "timeline"), ("which is cheaper", "cost"),
+                                             ("who audits each", "auditor"), ("how often do they renew", "renewal"),
+                                             ("what do we get at the end, a report or certificate?", "deliverable")])
+def test_aspects(question, aspect):
+    assert aspect in advisor.aspects(question)

@@ -1,0 +1,53 @@
+"""Deterministic follow-up rewriting, turn by turn."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.followup import is_follow_up, resolve
+
+
+@pytest.mark.parametrize("earlier,question,expected", [
+    (["How long does a SOC 2 Type 1 take?"], "What about Type 2?", "How long does a SOC 2 Type 2 take?"),
+    (["How much does SOC 2 cost?"], "and for ISO?", "How much does ISO 27001 cost?"),
+    (["SOC 2 vs ISO 27001 cost"], "which one takes longer?", "which of SOC 2 or ISO 27001 takes longer?"),
+    (["How much does SOC 2 cost?", "and for ISO?"], "which one takes longer?", "which of SOC 2 or ISO 27001 takes longer?"),
+    (["What does CC6.1 require?"], "and for ISO?", "Which ISO 27001 controls map to CC6.1?"),
+    (["What evidence do auditors want for CC6.1?"], "what about CC6.2?", "What evidence do auditors want for CC6.2?"),
+    (["What does CC6.1 require?", "what about CC7.2?"], "show me the evidence auditors want for that one",
+     "show me the evidence auditors want for CC7.2"),
+    (["Should we do SOC 2 if we sell in the US?"], "what about Europe?", "Should we do SOC 2 if we sell in Europe?"),
+    (["How long does ISO 27001 certification take?"], "and the cost?", "How much does ISO 27001 cost?"),
+    (["What does CC6.1 require?"], "How does it map to ISO?", "Which ISO 27001 controls map to CC6.1?"),
+    (["What is clause 9.2?"], "what about 9.3?", "What is clause 9.3?"),
+    (["What is clause 9.2?", "what about 9.3?"], "which SOC 2 criteria map to it?", "Which SOC 2 criteria map to clause 9.3?"),
+    (["SOC 2 vs ISO 27001: who audits each?"], "and what do we receive at the end?",
+     "What is delivered at the end of SOC 2 and ISO 27001?"),
+    (["What is a bridge letter?"], "does ISO need one?", "What is a bridge letter: does ISO need one?"),
+    (["SOC 2 vs ISO 27001 cost"], "what about the auditor?", "Who audits SOC 2 and ISO 27001?"),
+])
+def test_rewrites(earlier, question, expected):
+    assert resolve(question, earlier) == expected
+
+
+@pytest.mark.parametrize("question", ["What does A.8.24 require?", "ok thanks", "Thank you!",
+                                      "How do SOC 2 and ISO 27001 differ in what the auditor delivers at the end?"])
+def test_self_contained_questions_are_left_alone(question):
+    assert resolve(question, ["What does CC6.1 require?"]) == question
+
+
+def test_no_history_no_rewrite():
+    assert resolve("what about Type 2?", []) == "what about Type 2?"
+
+
+def test_the_id_an_answer_cited_is_what_that_one_means():
+    assert resolve("what do auditors look for in that one?", ["how is vendor risk handled in SOC 2?"],
+                   ["CC9.2 requires a company to run a risk management process for its vendors. [CC9.2]"]) \
+        == "what do auditors look for in CC9.2?"
+
+
+@pytest.mark.parametrize("question,expected", [("what about Type 2?", True), ("and for ISO?", True),
+                                               ("which one is cheaper?", True), ("What does CC6.1 require?", False),
+                                               ("Explain the difference between SOC 1 and SOC 2 reports", False)])
+def test_is_follow_up(question, expected):
+    assert is_follow_up(question) is expected
