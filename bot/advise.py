@@ -51,8 +51,11 @@ class Advice:
     reasons: list[tuple[str, str]] = field(default_factory=list)  # (sentence, guidance doc id)
     clarify: str | None = None
     scores: dict[str, float] = field(default_factory=dict)
+    held_both: bool = False
 
     def headline(self) -> str:
+        if self.held_both:
+            return "You already hold both: keep them current rather than adding a third framework."
         if self.recommendation == "both":
             first, second = (NAMES[f] for f in self.order)
             return f"Recommendation: pursue both, starting with {first}, then {second} on the same control set."
@@ -137,14 +140,15 @@ class Advisor:
             if self._matches(rule["when"], profile, None):
                 for key, points in rule.get("points", {}).items():
                     scores[key] += points
-                weight = max([abs(p) for p in rule.get("points", {}).values()] or [0])
+                weight = rule.get("priority", max([abs(p) for p in rule.get("points", {}).values()] or [0]))
                 fired.append((weight, rule["reason"], rule["cite"]))
         recommendation, order = self._decide(scores, profile)
         for rule in deferred:
             if self._matches(rule["when"], profile, order[0] if order else None):
                 fired.append((0.5, rule["reason"], rule["cite"]))
         fired.sort(key=lambda f: -f[0])
-        return Advice(recommendation, order, [(r, c) for _, r, c in fired], scores=scores)
+        return Advice(recommendation, order, [(r, c) for _, r, c in fired], scores=scores,
+                      held_both=profile.existing >= {"soc2", "iso27001"})
 
     def _decide(self, scores: dict[str, float], profile: CompanyProfile) -> tuple[str | None, list[Framework]]:
         rules = self.data["decision"]

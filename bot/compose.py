@@ -16,9 +16,10 @@ import re
 from dataclasses import dataclass, field
 
 from bot.retrieve import Evidence
-from bot.text import sentences, terms
+from bot.text import same_term, sentences, terms
 
 MAX_POINTS = 4
+APPROVED_ANSWER = "Approved answer"  # the section of an answer-library row (ingest.load)
 # Words that say nothing about which sentence answers the question.
 GENERIC = frozenset(terms("soc 2 soc2 iso 27001 iso/iec 2022 control controls criterion criteria clause annex "
                           "requirement requirements require requires standard framework say says mean"))
@@ -78,7 +79,10 @@ def overlap(query: set[str], sentence: str) -> float:
     """Share of the question's specific terms that the sentence contains."""
     if not query:
         return 0.0
-    return len(query.intersection(terms(sentence))) / len(query)
+    words = set(terms(sentence))
+    exact = query & words
+    fuzzy = {q for q in query - exact if any(same_term(q, w) for w in words)}
+    return (len(exact) + len(fuzzy)) / len(query)
 
 
 def _usable(sentence: str) -> bool:
@@ -86,8 +90,13 @@ def _usable(sentence: str) -> bool:
     return 4 <= len(words) <= 80 and not sentence.endswith(":")
 
 
-def compose(question: str, evidence: list[Evidence], *, max_points: int = MAX_POINTS) -> Draft:
-    """Answer `question` from `evidence` (best first) in quoted, cited sentences."""
+def compose(question: str, evidence: list[Evidence], *, max_points: int = MAX_POINTS,
+            specific: bool = False) -> Draft:
+    """Answer `question` from `evidence` (best first) in quoted, cited sentences.
+
+    `specific` picks the sentence that best matches the question over a document's summary:
+    a company's "what is your RPO?" is answered by the sentence with the number in it.
+    """
     draft = Draft()
     if not evidence:
         return draft
@@ -98,7 +107,7 @@ def compose(question: str, evidence: list[Evidence], *, max_points: int = MAX_PO
 
     # 1. The direct first sentence: the best document's answer-ready sentence, unless the
     #    question asks for a specific aspect of a named document.
-    first = _first_sentence(evidence, query, aspect)
+    first = _specific_sentence(evidence, query) if specific else _first_sentence(evidence, query, aspect)
     if first is None:
         return draft
     draft.add(*first)
@@ -164,6 +173,26 @@ def _first_sentence(evidence: list[Evidence], query: set[str], aspect: str | Non
         return (best, top.doc_id) if best else None
     _, _, sentence, doc_id = max(scored)
     return sentence, doc_id
+
+
+def _specific_sentence(evidence: list[Evidence], query: set[str]) -> tuple[str, str] | None:
+    """The sentence of the top chunks that covers most of the question, weighted by chunk similarity."""
+    scored = []
+    for rank, ev in enumerate(evidence[:8]):
+        for n, sentence in enumerate(s for s in sentences(ev.text) if _usable(s)):
+            score = overlap(query, sentence) + 0.6 * ev.similarity + 0.2 / (1 + rank) - 0.01 * n
+            if ev.section == APPROVED_ANSWER:
+                score += 0.3  # an answer the company already approved beats a sentence from a policy
+            scored.append((score, sentence, ev.doc_id))
+    if not scored:
+        return None
+    _, sentence, doc_id = max(scored)
+    return sentence, doc_id
+
+
+def best_overlap(question: str, sentence: str) -> float:
+    """Share of the question's specific terms that `sentence` covers."""
+    return overlap(set(terms(question)) - GENERIC, sentence)
 
 
 def _best(ev: Evidence, query: set[str], *, prefer_first: bool) -> str | None:

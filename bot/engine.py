@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from bot import judge
-from bot.compose import Draft, compose
+from bot.compose import GENERIC, Draft, best_overlap, compose
 from bot.config import Settings
 from bot.errors import IndexMissing, InvalidQuestion, LLMUnavailable
 from bot.llm import Phraser, chat_model, check_citations
@@ -26,7 +26,7 @@ from bot.retrieve import Evidence, Retriever
 from bot.advise import Advisor
 from bot.followup import resolve
 from bot.route import frameworks_asked, legitimate_part, route
-from bot.text import sentences
+from bot.text import sentences, terms
 from ingest.catalog import CATALOG
 from ingest.crosswalk import Crosswalk
 from ingest.store import STANDARDS, Store, company_index
@@ -57,6 +57,9 @@ NO_COMPANY_NOTE = (
 MANIPULATION_PARTIAL = "I won't change how I work or state something the evidence does not support; here is the rest of your question."
 MAX_REASONS = 5
 SINGLE_ASPECTS = {"auditor", "deliverable", "renewal", "timeline", "cost"}
+# guidance documents whose subject is a framework's cost, timeline, auditors, deliverables or cycle
+ASPECT_GUIDANCE = ["cost-and-timeline-estimates", "auditors-and-governing-bodies", "deliverables-report-vs-certificate",
+                   "iso27001-certification-cycle", "soc2-type1-vs-type2", "choosing-a-framework"]
 SOC2_NAME = re.compile(r"(?i)\bsoc ?2\b")
 ISO_NAME = re.compile(r"(?i)\biso\b|\b27001\b")
 MAX_PARTIAL_LISTED = 6
@@ -189,7 +192,9 @@ class Assistant:
         mentions = find_ids(resolved)
         vector = retriever.embed(resolved)
         best_similarity = float(retriever.similarities(vector).max()) if len(retriever) else 0.0
-        intent = route(resolved, mentions, best_similarity)
+        intent = route(resolved, mentions, best_similarity, company=bool(tenant))
+        if intent == "lookup" and tenant and not mentions and self.company_match(resolved, vector, tenant):
+            intent = "company"  # "rpo?" with a tenant: its own approved answer comes first
         if intent == "manipulation":
             return self._manipulation(question, history, tenant)
         if intent not in ("unknown_id",) and self._continues_decision(resolved, users, replies):
@@ -223,9 +228,13 @@ class Assistant:
         named = [f for f, pattern in (("soc2", SOC2_NAME), ("iso27001", ISO_NAME)) if pattern.search(question)]
         advisor = Advisor.load()
         aspects = [a for a in advisor.aspects(question) if a in SINGLE_ASPECTS]
-        if len(named) != 1 or not aspects:
+        if len(named) != 1 or not aspects or not evidence:
             return None
         row = advisor.comparison_row(aspects[0])
+        # "how often is training needed for SOC 2?" is about training, not about SOC 2's renewal
+        about_framework = evidence[0].doc_id in row["cite"] + ASPECT_GUIDANCE
+        if not about_framework and len(_topic_words(question, row["match"])) > 1:
+            return None
         label = {"soc2": "SOC 2", "iso27001": "ISO/IEC 27001"}[named[0]]
         draft = Draft()
         draft.add(f"{label}, {row['aspect'][0].lower()}{row['aspect'][1:]}: {row[named[0]]}", row["cite"][0])
@@ -377,21 +386,17 @@ class Assistant:
         return Answer(text=text, confidence=1.0, route="unknown_id")
 
     def _company(self, question: str, retriever: Retriever, vector, tenant: str | None) -> Answer:
+        """A question about the user's own organisation: only its approved material may answer."""
         standards = retriever.search(question, k=self.settings.top_k, vector=vector,
                                      frameworks=("soc2", "iso27001", "guidance"))
-        if tenant:
-            try:
-                company = self.retriever(company_index(tenant))
-            except IndexMissing:
-                company = None
-            if company is not None:
-                own = company.search(question, k=self.settings.top_k, vector=vector)
-                draft = compose(question, own, max_points=2)
-                if draft.lines and own and own[0].similarity >= 0.45:
-                    ref = compose(question, standards, max_points=0)
-                    if ref.lines:
-                        draft.add("For reference: " + ref.lines[0][0], ref.lines[0][1])
-                    return self._finish(draft, own + standards, "company")
+        own = self._company_evidence(question, vector, tenant)
+        if own:
+            draft = compose(question, own, max_points=2, specific=True)
+            if draft.lines and _answers(question, draft.lines[0][0], own):
+                ref = compose(question, standards, max_points=0)
+                if ref.lines:
+                    draft.add("For reference: " + ref.lines[0][0], ref.lines[0][1])
+                return self._finish(draft, own + standards, "company")
         draft = compose(question, standards, max_points=1)
         draft.preface.append(NO_COMPANY_NOTE if not tenant else
                              f"I found no approved answer for this in {tenant}'s documents, and I won't guess a company fact.")
@@ -399,6 +404,42 @@ class Assistant:
             draft.lines[0] = ("What the standards expect: " + draft.lines[0][0], draft.lines[0][1])
         answer = self._finish(draft, standards, "company")
         return answer.model_copy(update={"confidence": min(answer.confidence, 0.4)})
+
+    def _company_evidence(self, question: str, vector, tenant: str | None) -> list[Evidence]:
+        if not tenant:
+            return []
+        try:
+            company = self.retriever(company_index(tenant))
+        except IndexMissing:
+            return []
+        return company.search(question, k=self.settings.top_k, vector=vector)
+
+    def company_match(self, question: str, vector, tenant: str | None) -> bool:
+        """Does the tenant's material answer this question? (used to route "what is your RPO?")"""
+        own = self._company_evidence(question, vector, tenant)
+        if not own:
+            return False
+        draft = compose(question, own, max_points=0, specific=True)
+        return bool(draft.lines) and _answers(question, draft.lines[0][0], own)
+
+# Company material answers a question when it is very close in meaning, or close and sharing its words.
+COMPANY_SIMILARITY_ALONE = 0.55
+COMPANY_SIMILARITY = 0.40
+COMPANY_OVERLAP = 0.30
+
+
+def _answers(question: str, sentence: str, evidence: list[Evidence]) -> bool:
+    similarity = max((e.similarity for e in evidence), default=0.0)
+    if similarity >= COMPANY_SIMILARITY_ALONE:
+        return True
+    return similarity >= COMPANY_SIMILARITY and best_overlap(question, sentence) >= COMPANY_OVERLAP
+
+
+def _topic_words(question: str, aspect_pattern: str) -> set[str]:
+    """What a question is about once the framework's name and the aspect's own words are set aside."""
+    rest = re.sub(aspect_pattern, " ", question, flags=re.I)
+    rest = re.sub(r"(?i)\bsoc ?2\b|\biso(/iec)?\b|\b27001\b|\b(report|reports|audit|audits|type [12])\b", " ", rest)
+    return set(terms(rest)) - GENERIC
 
 
 def _tagged_sentences(text: str) -> list[tuple[str, str | None]]:

@@ -178,6 +178,14 @@ class Retriever:
                 out.append(self._evidence(i, base if n == 0 else fused.get(i, 0.0), float(sims[i]), is_pinned))
         return out
 
+    def top_chunks(self, question: str, *, k: int, mode: str) -> list[Evidence]:
+        """Plain top-k chunks by one retriever alone ("dense" or "bm25"): the evaluation baselines."""
+        vector = self.embed(question)
+        sims = self.similarities(vector)
+        mask = self.mask(None)
+        ranking = self.dense_ranking(vector, mask, k) if mode == "dense" else self.bm25_ranking(question, mask, k)
+        return [self._evidence(i, 1.0 / (RRF_K + r + 1), float(sims[i]), False) for r, i in enumerate(ranking[:k])]
+
     def _lead(self, i: int) -> bool:
         return self.metas[i].get("section") in LEAD_SECTIONS
 

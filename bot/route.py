@@ -21,20 +21,25 @@ from bot.text import terms
 # Vocabulary that puts a question inside trustdesk's field even when retrieval is weak.
 DOMAIN = frozenset(terms("""
 soc soc2 iso 27001 27002 27701 isms annex audit auditor auditors attestation certification certified
-certificate compliance compliant security secure encrypt encryption encrypted cryptography key keys tls ssl
-access mfa authentication password sso identity privileged least privilege logging log logs monitoring
-siem incident incidents breach breaches vulnerability vulnerabilities patch penetration pentest malware
-antivirus endpoint backup backups restore disaster recovery continuity bcp drp rto rpo availability
-uptime confidentiality confidential integrity privacy personal pii gdpr hipaa data retention deletion
-disposal vendor vendors supplier suppliers subprocessor subprocessors third-party risk risks assessment
-control controls policy policies procedure procedures governance board questionnaire questionnaires
-trust aicpa cpa ssae coso criteria criterion tsc clause clauses framework frameworks report reports type
-bridge readiness scope soa applicability surveillance recertification sdlc change changes development
-code review firewall network segmentation cloud aws azure gcp hosting datacenter physical background
-screening training awareness nda dpa hitrust fedramp pci dora nis2 c5 tisax infosec cybersecurity
-threat threats classification dlp leakage masking configuration hardening capacity redundancy
-roadmap cost costs price timeline renewal renew auditing certify
+certificate compliance compliant security secure encrypt encryption encrypted cryptography tls ssl
+mfa authentication password sso identity privileged least privilege logging siem incident incidents breach
+breaches vulnerability vulnerabilities patch penetration pentest malware antivirus endpoint backup backups
+disaster recovery continuity bcp drp rto rpo availability uptime confidentiality confidential integrity privacy
+personal pii gdpr hipaa retention deletion disposal vendor vendors supplier suppliers subprocessor
+subprocessors third-party questionnaire questionnaires aicpa cpa ssae coso criteria criterion tsc clause
+clauses soa applicability surveillance recertification sdlc firewall segmentation datacenter screening
+nda dpa hitrust fedramp pci dora nis2 c5 tisax infosec cybersecurity threat threats dlp leakage masking
+hardening redundancy roadmap
 """))
+# Words that are ours only in company: "training" is security training or a marathon plan.
+WEAK_DOMAIN = frozenset(terms("""
+access key keys log logs monitoring patching risk risks assessment control controls policy policies
+procedure procedures governance board trust framework frameworks report reports type bridge readiness
+scope change changes development code review network cloud aws azure gcp hosting physical background
+training awareness classification configuration capacity data cost costs price timeline renewal renew
+auditing certify
+"""))
+WEAK_DOMAIN_SIMILARITY = 0.3
 
 MANIPULATION = [
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instruction|rule|prompt|guideline|polic|previous|above|system)",
@@ -55,24 +60,35 @@ RULES: list[tuple[str, list[str]]] = [
         r"\b(in|under|for|to) (soc ?2|iso(?:/iec)?(?: 27001)?|annex a)\s*\??$",
     ]),
     ("decide", [
-        r"\bshould (we|i|my|our)\b", r"\bwhich (framework|standard|certification|one|audit)\b.{0,40}\b(should|need|pick|choose|right|fits?|better|first)\b",
-        r"\b(do|would) (we|i) need\b", r"\brecommend", r"\b(start|begin) with\b", r"\bbetter (for|fit)\b",
-        r"\bwhich (do|should) (we|i)\b", r"\bor both\b", r"\b(choose|choosing|pick|picking|decide|deciding) (between|which|a framework)\b",
-        r"\bmakes? (more )?sense for (us|me|our)\b",
-        r"\b(soc ?2|iso(?: ?27001)?) or (soc ?2|iso(?: ?27001)?)\s*\?",
+        r"\bshould (we|i|my|our)\b(?!.*\b2013\b).{0,60}\b(framework|standard|both|first)\b",
+        r"\bshould (we|i|my|our)\b(?!.*\b2013\b).{0,60}\b(soc ?2\b.{0,30}\biso|iso\b.{0,30}\bsoc ?2)",
+        r"\bshould (we|i|my|our) (get|do|go for|pursue|start with|pick|choose|add)\b.{0,20}\b(soc ?2|iso)",
+        r"\b(soc ?2|iso)\b.{0,20}\bor\b.{0,20}\b(soc ?2|iso)\b.{0,40}\bbetter\b",
+        r"\bwhich (compliance )?(framework|standard|certification|one|audit)\b.{0,40}\b(should|need|pick|choose|right|fits?|better|first|pursue|do)\b",
+        r"\bwhich (compliance )?(framework|standard|certification)s?\b\s*\??$",
+        r"\b(do|would) (we|i) (even )?need (a |an |the )?(soc ?2|iso(?: ?27001)?)\b(?! (\w+ )?(for|requirement|control|criteri|clause))",
+        r"\brecommend", r"\b(start|begin) with (soc|iso|which)\b", r"\bright (one |framework )?for (us|me|our)\b",
+        r"\bwhich (do|should) (we|i)\b", r"\bor both\b",
+        r"\b(choose|choosing|pick|picking|decide|deciding) (between|which|a framework)\b",
+        r"\bmakes? (more )?sense for (us|me|our)\b", r"\bwhat (next|now|should we do)\b|\banything else\b",
+        r"\b(soc ?2|iso(?: ?27001)?),? or (soc ?2|iso(?: ?27001)?)\s*\??$",
+        r"\b(go|going) for (soc|iso)\b|\bpursue\b",
     ]),
     ("compare", [
         r"\bvs\.?\b|\bversus\b|\bdifferen|\bcompar|\bcontrast\b", r"\bwhich (one )?(is|takes|costs|lasts|needs) (longer|more|less|cheaper|faster|harder|stricter)",
         r"\b(soc ?2|soc 2)\b.{0,40}\b(and|or)\b.{0,10}\biso\b.{0,40}\b(cost|take|timeline|auditor|deliverable|renew|accepted)",
     ]),
     ("company", [
-        r"^\W*(do|does|are|is|have|has|did|can|will|how (do|does|often do))\s+(you|your (company|organi[sz]ation|team|product|service))\b",
-        r"\byour (policy|policies|company|organi[sz]ation|employees|staff|product|platform|service|infrastructure|data cent|backups?|soc ?2 report)\b",
+        r"^\W*(do|does|are|is|have|has|did|can|will|would|how (do|does|often do|long do|quickly would|fast))\s+"
+        r"(you|your)\b(?! (explain|tell|help|give|show|list|describe|summari[sz]e|compare|map|recommend|clarify))",
+        r"\byour (?!instructions|rules|prompt|system|guidelines|configuration|sources|answer)[a-z]",
+        r"\byou (encrypt|store|keep|use|support|run|perform|pay|offer|allow|retain|back up|test|review|notify|tell us|share)\b",
         r"^\W*(do|does|are|is|have|has|did|can) (we|our)\b(?!.{0,30}\b(need|have to|must|should)\b)",
-    ]),
+]),
 ]
 
 _COMPILED = [(name, [re.compile(p, re.I) for p in pats]) for name, pats in RULES]
+_COMPANY = dict(_COMPILED)["company"]
 _MANIPULATION = [re.compile(p, re.I) for p in MANIPULATION]
 
 # Retrieval strength (cosine similarity) below which a question with no domain vocabulary is out of scope.
@@ -118,20 +134,33 @@ def legitimate_part(question: str) -> str:
 def in_domain(question: str, mentions: list[Mention], similarity: float) -> bool:
     if mentions:
         return True
-    if DOMAIN.intersection(terms(question)):
+    words = set(terms(question))
+    if DOMAIN & words:
+        return True
+    if WEAK_DOMAIN & words and similarity >= WEAK_DOMAIN_SIMILARITY:
         return True
     return similarity >= IN_SCOPE_SIMILARITY
 
 
-def route(question: str, mentions: list[Mention], similarity: float) -> str:
-    """The route for a question, given its ID mentions and its best retrieval similarity."""
+def route(question: str, mentions: list[Mention], similarity: float, *, company: bool = False) -> str:
+    """The route for a question, given its ID mentions and its best retrieval similarity.
+
+    `company` says a tenant's own documents exist: a question addressed to "you" is then theirs
+    to answer, even when it has no security vocabulary ("when was your last pen test?").
+    """
     if is_manipulation(question):
         return "manipulation"
     if mentions and not any(m.exists for m in mentions):
         return "unknown_id"
+    if company and not mentions and any(p.search(question) for p in _COMPANY):
+        return "company"
     if not in_domain(question, mentions, similarity):
         return "out_of_scope"
     both_named = bool(_SOC2_NAME.search(question) and _ISO_NAME.search(question))
+    if both_named and Advisor.load().aspects(question) and not _DECIDING.search(question):
+        return "compare"  # "which takes longer, soc 2 or iso?"
+    if mentions and _names_other_framework_by_name(question, mentions):
+        return "crosswalk"  # "clause 6.1.2 in soc 2 terms?"
     for name, patterns in _COMPILED:
         if name == "company" and both_named and Advisor.load().aspects(question):
             return "compare"  # "what is delivered at the end of SOC 2 and ISO 27001?"
@@ -144,6 +173,23 @@ def route(question: str, mentions: list[Mention], similarity: float) -> str:
                 continue  # "what does CC6.1 cover?" is a lookup
             return name
     return "lookup"
+
+
+_DECIDING = re.compile(r"(?i)\b(should|recommend|pick|choose|pursue|need|right for|go for|start with|first|or both|which (one|framework))\b")
+_OTHER_NAME = {"soc2": re.compile(r"(?i)\biso\b|\b27001\b|\bannex a\b"), "iso27001": re.compile(r"(?i)\bsoc ?2\b|\btsc\b")}
+
+
+def _names_other_framework_by_name(question: str, mentions: list[Mention]) -> bool:
+    """An ID of one framework and the other framework named in words: "CC6.1 in ISO terms"."""
+    existing = [m for m in mentions if m.exists]
+    if not existing or {m.framework for m in existing} == {"soc2", "iso27001"}:
+        return False
+    framework = existing[0].framework
+    # "A.8.24" itself says "annex a": look only outside the ID's own spelling
+    text = question
+    for m in existing:
+        text = text.replace(m.raw, " ")
+    return bool(_OTHER_NAME[framework].search(text))
 
 
 def _names_other_framework(question: str, mentions: list[Mention]) -> bool:

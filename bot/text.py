@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
+
+import Stemmer
 
 STOPWORDS = frozenset("""
 a about above after again against all am an and any are as at be because been before being below
@@ -31,12 +34,20 @@ def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
     return out
 
 
+_SNOWBALL = Stemmer.Stemmer("english")
+
+
+@functools.lru_cache(maxsize=65536)
 def stem(token: str) -> str:
-    """A deliberately light stemmer: plural and common suffixes, enough for matching."""
-    for suffix in ("ations", "ation", "ings", "ing", "ies", "ed", "es", "s"):
-        if token.endswith(suffix) and len(token) - len(suffix) >= 4:
-            return token[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return token
+    """The Snowball (Porter2) English stem; IDs such as cc6.1 pass through unchanged."""
+    if any(ch.isdigit() for ch in token):
+        return token
+    return _SNOWBALL.stemWord(token)
+
+
+def same_term(a: str, b: str) -> bool:
+    """Stems that agree, or long stems that share six letters ("certifi" / "certif")."""
+    return a == b or (len(a) >= 6 and len(b) >= 6 and a[:6] == b[:6])
 
 
 def terms(text: str) -> list[str]:

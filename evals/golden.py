@@ -1,0 +1,86 @@
+"""The golden set: cases in evals/golden/*.yaml, validated.
+
+>>> cases = load_golden()                                 # doctest: +SKIP
+>>> sorted({c.category for c in cases})[:3]               # doctest: +SKIP
+['company', 'compare', 'crosswalk']
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+GOLDEN_DIR = Path(__file__).with_name("golden")
+
+Category = Literal["soc2_lookup", "iso_lookup", "crosswalk", "compare", "decide", "seed_facts", "questionnaire",
+                   "multi_turn", "company", "out_of_scope", "manipulation", "nonexistent_id"]
+CATEGORIES: tuple[str, ...] = Category.__args__
+
+
+class Expect(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    citations: list[str] = Field(default_factory=list)  # acceptable documents, best first
+    required_citations: list[str] = Field(default_factory=list)  # each must be cited (default: the first citation)
+    facts: list[list[str]] = Field(default_factory=list)  # each fact: alternatives, any one must appear
+    recommendation: Literal["soc2", "iso27001", "both"] | None = None
+    refused: bool | None = None
+    forbidden: list[str] = Field(default_factory=list)
+    no_company_fact: bool = False
+
+    @property
+    def required(self) -> list[str]:
+        return self.required_citations or self.citations[:1]
+
+
+class Case(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    category: Category
+    question: str | None = None
+    turns: list[str] | None = None
+    tenant: str | None = None
+    expect: Expect
+    source: str = ""
+
+    @model_validator(mode="after")
+    def _one_question(self) -> "Case":
+        if bool(self.question) == bool(self.turns):
+            raise ValueError("a case has either `question` or `turns`")
+        self.expect.facts = [[str(a).lower() for a in alts] for alts in self.expect.facts]
+        self.expect.citations = [str(c) for c in self.expect.citations]
+        self.expect.required_citations = [str(c) for c in self.expect.required_citations]
+        return self
+
+    @property
+    def messages(self) -> list[str]:
+        return self.turns or [self.question]
+
+    @property
+    def expects_recommendation(self) -> bool:
+        return "recommendation" in self.expect.model_fields_set
+
+
+def load_golden(directory: Path = GOLDEN_DIR) -> list[Case]:
+    cases: list[Case] = []
+    problems: list[str] = []
+    for path in sorted(Path(directory).glob("*.yaml")):
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+        except yaml.YAMLError as exc:
+            problems.append(f"{path.name}: {exc}")
+            continue
+        for n, item in enumerate(raw):
+            try:
+                cases.append(Case.model_validate({**item, "source": path.name}))
+            except ValidationError as exc:
+                problems.append(f"{path.name} case {n} ({item.get('id', '?')}): {exc.errors()[0]['msg']}")
+    ids = [c.id for c in cases]
+    problems += [f"duplicate case id {i}" for i in sorted({i for i in ids if ids.count(i) > 1})]
+    if problems:
+        raise ValueError("invalid golden set:\n  " + "\n  ".join(problems))
+    return cases

@@ -1,0 +1,151 @@
+"""Write an evaluation report: JSON, markdown and matplotlib plots, compared with the previous run.
+
+Layout of the report folder (default `reports/`):
+
+    report.json     this run (systems.<name>.overall / .categories.<category>, cases, regressions)
+    report.md       the same, for people
+    previous.json   the run before this one (what regressions are measured against)
+    categories.png  trustdesk per category; baselines.png  systems side by side; latency.png
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from evals.runner import regressions
+
+HEADLINE = ("hit_at_1", "hit_at_5", "mrr", "ndcg_at_5", "citation_precision", "citation_recall", "fact_coverage",
+            "recommendation_accuracy", "refusal_recall", "refusal_precision", "groundedness",
+            "latency_p50_ms", "latency_p95_ms")
+PER_CATEGORY = ("hit_at_5", "mrr", "citation_recall", "fact_coverage", "recommendation_accuracy", "refusal_recall",
+                "groundedness")
+
+
+def _fmt(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.3f}" if value <= 1.0 else f"{value:.1f}"
+    return str(value)
+
+
+def markdown(report: dict) -> str:
+    systems = list(report["systems"])
+    lines = [f"# trustdesk evaluation, {report['created_at']}", "",
+             f"{report['golden_cases']} golden cases, {len(systems)} systems, {report['seconds']} s.", "",
+             "## Overall", "", "| metric | " + " | ".join(systems) + " |", "|---|" + "---|" * len(systems)]
+    for metric in HEADLINE:
+        lines.append(f"| {metric} | " + " | ".join(_fmt(report["systems"][s]["overall"].get(metric)) for s in systems) + " |")
+    categories = sorted(report["systems"][systems[0]]["categories"])
+    for metric in PER_CATEGORY:
+        lines += ["", f"## {metric} by category", "", "| category | cases | " + " | ".join(systems) + " |",
+                  "|---|---|" + "---|" * len(systems)]
+        for cat in categories:
+            n = report["systems"][systems[0]]["categories"][cat]["cases"]
+            row = [_fmt(report["systems"][s]["categories"].get(cat, {}).get(metric)) for s in systems]
+            lines.append(f"| {cat} | {n} | " + " | ".join(row) + " |")
+    regs = report.get("regressions", [])
+    lines += ["", "## Regressions since the previous run", ""]
+    if report.get("previous_created_at") is None:
+        lines.append("No previous run to compare with.")
+    elif not regs:
+        lines.append(f"None (compared with the run of {report['previous_created_at']}).")
+    else:
+        lines.append(f"{len(regs)} case(s) scored lower than in the run of {report['previous_created_at']}:")
+        lines.append("")
+        for r in regs:
+            lines.append(f"- `{r['system']}` {r['case']} ({r['category']}): {r['before']:.2f} -> {r['after']:.2f}")
+    failed = [(cid, c) for cid, c in report["cases"].get("trustdesk", {}).items() if c["score"] < 1.0]
+    lines += ["", f"## trustdesk cases below a perfect score ({len(failed)})", ""]
+    for cid, c in sorted(failed, key=lambda x: x[1]["score"])[:60]:
+        lines.append(f"- {cid} ({c['category']}, score {c['score']:.2f}): cited {', '.join(c['cited']) or 'nothing'}")
+    lines += ["", "![per category](categories.png)", "", "![baselines](baselines.png)", "", "![latency](latency.png)", ""]
+    return "\n".join(lines)
+
+
+def plots(report: dict, folder: Path) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    written = []
+    systems = list(report["systems"])
+    categories = sorted(report["systems"][systems[0]]["categories"])
+
+    # 1. trustdesk per category
+    mine = report["systems"].get("trustdesk", report["systems"][systems[0]])["categories"]
+    metrics = ("hit_at_5", "fact_coverage", "citation_recall")
+    x = np.arange(len(categories))
+    fig, ax = plt.subplots(figsize=(12, 5))
+    for i, metric in enumerate(metrics):
+        values = [mine[c].get(metric) or 0 for c in categories]
+        ax.bar(x + (i - 1) * 0.27, values, 0.27, label=metric)
+    ax.set_xticks(x, categories, rotation=30, ha="right")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("trustdesk by category")
+    ax.legend(loc="lower left")
+    fig.tight_layout()
+    path = folder / "categories.png"
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    written.append(path)
+
+    # 2. systems side by side
+    compared = ("hit_at_1", "hit_at_5", "mrr", "citation_recall", "fact_coverage", "refusal_recall", "recommendation_accuracy")
+    x = np.arange(len(compared))
+    width = 0.8 / len(systems)
+    fig, ax = plt.subplots(figsize=(12, 5))
+    for i, system in enumerate(systems):
+        values = [report["systems"][system]["overall"].get(m) or 0 for m in compared]
+        ax.bar(x + (i - (len(systems) - 1) / 2) * width, values, width, label=system)
+    ax.set_xticks(x, compared, rotation=20, ha="right")
+    ax.set_ylim(0, 1.05)
+    ax.set_title("trustdesk against plain dense and BM25 retrieval")
+    ax.legend()
+    fig.tight_layout()
+    path = folder / "baselines.png"
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    written.append(path)
+
+    # 3. latency distribution
+    fig, ax = plt.subplots(figsize=(10, 4))
+    for system in systems:
+        latencies = [c["latency_ms"] for c in report["cases"][system].values()]
+        ax.hist(latencies, bins=40, alpha=0.5, label=system)
+    ax.set_xlabel("answer latency (ms)")
+    ax.set_ylabel("cases")
+    ax.set_title("latency distribution (warm)")
+    ax.legend()
+    fig.tight_layout()
+    path = folder / "latency.png"
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    written.append(path)
+    return written
+
+
+def write(report: dict, folder: Path) -> dict:
+    """Write the report into `folder`, keeping the last run as previous.json; returns the report with regressions."""
+    folder.mkdir(parents=True, exist_ok=True)
+    current = folder / "report.json"
+    previous = None
+    if current.exists():
+        try:
+            previous = json.loads(current.read_text(encoding="utf-8"))
+        except json.JSONDecodeError:
+            previous = None
+    report = {**report, "regressions": regressions(report, previous),
+              "previous_created_at": previous.get("created_at") if previous else None}
+    if previous:
+        os.replace(current, folder / "previous.json")
+    tmp = folder / "report.json.tmp"
+    tmp.write_text(json.dumps(report, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, current)
+    (folder / "report.md").write_text(markdown(report), encoding="utf-8")
+    plots(report, folder)
+    return report

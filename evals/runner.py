@@ -1,0 +1,129 @@
+"""Run the golden set through trustdesk and the baselines; check the gate.
+
+>>> report = evaluate(Settings())                 # doctest: +SKIP
+>>> report["systems"]["trustdesk"]["overall"]["hit_at_5"]   # doctest: +SKIP
+0.98
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+
+from bot.config import Settings
+from bot.engine import Assistant
+from evals.golden import Case, load_golden
+from evals.metrics import CaseResult, score, summarise
+from evals.systems import BaselineSystem, TrustdeskSystem
+from ingest import Store, company_index, ingest, load_company
+
+EVALS_DIR = Path(__file__).parent
+THRESHOLDS = EVALS_DIR / "thresholds.yaml"
+ACCEPTED = EVALS_DIR / "accepted.json"
+SYSTEMS = ("trustdesk", "dense", "bm25")
+Progress = Callable[[str, int, int], None]
+
+
+def prepare_tenants(cases: list[Case], settings: Settings, store: Store) -> None:
+    """Index the example company packs the golden set asks about (incremental: cheap when unchanged)."""
+    for tenant in sorted({c.tenant for c in cases if c.tenant}):
+        pack = settings.corpus_dir / "examples" / tenant
+        ingest(load_company(pack), store, company_index(tenant))
+
+
+def run(cases: list[Case], assistant: Assistant, systems: tuple[str, ...] = SYSTEMS,
+        progress: Progress | None = None) -> dict[str, list[CaseResult]]:
+    built = {"trustdesk": TrustdeskSystem(assistant), "dense": BaselineSystem(assistant, "dense"),
+             "bm25": BaselineSystem(assistant, "bm25")}
+    unknown = set(systems) - set(built)
+    if unknown:
+        raise ValueError(f"unknown systems {sorted(unknown)}; choose from {', '.join(built)}")
+    results: dict[str, list[CaseResult]] = {}
+    total = len(cases) * len(systems)
+    done = 0
+    for name in systems:
+        system = built[name]
+        results[name] = []
+        for case in cases:
+            results[name].append(score(case, system.reply(case.messages, case.tenant)))
+            done += 1
+            if progress:
+                progress(name, done, total)
+    return results
+
+
+def build_report(results: dict[str, list[CaseResult]], cases: list[Case], seconds: float) -> dict:
+    return {
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "golden_cases": len(cases),
+        "seconds": round(seconds, 1),
+        "systems": {name: summarise(rs) for name, rs in results.items()},
+        "cases": {name: {r.case_id: r.as_dict() for r in rs} for name, rs in results.items()},
+    }
+
+
+def evaluate(settings: Settings, systems: tuple[str, ...] = SYSTEMS, progress: Progress | None = None,
+             cases: list[Case] | None = None) -> dict:
+    cases = cases if cases is not None else load_golden()
+    assistant = Assistant(settings)
+    prepare_tenants(cases, settings, assistant.store)
+    assistant.warm()
+    started = time.perf_counter()
+    results = run(cases, assistant, systems, progress)
+    return build_report(results, cases, time.perf_counter() - started)
+
+
+def regressions(current: dict, previous: dict | None) -> list[dict]:
+    """Every case whose score fell since the previous run, per system."""
+    if not previous:
+        return []
+    found = []
+    for system, cases in current["cases"].items():
+        before = previous.get("cases", {}).get(system, {})
+        for case_id, result in cases.items():
+            if case_id in before and result["score"] < before[case_id]["score"]:
+                found.append({"system": system, "case": case_id, "category": result["category"],
+                              "before": before[case_id]["score"], "after": result["score"]})
+    return found
+
+
+def gate(report: dict, accepted: dict | None = None, thresholds_path: Path = THRESHOLDS) -> list[str]:
+    """Failures of the trustdesk system against the thresholds and the accepted per-category metrics."""
+    rules = yaml.safe_load(thresholds_path.read_text(encoding="utf-8"))
+    mine = report["systems"]["trustdesk"]
+    failures = []
+    for metric, floor in rules["overall"].items():
+        value = mine["overall"].get(metric)
+        if value is None or value < floor:
+            failures.append(f"overall {metric} = {value} < {floor}")
+    for category, metrics in rules["categories"].items():
+        for metric, floor in metrics.items():
+            value = mine["categories"].get(category, {}).get(metric)
+            if value is None or value < floor:
+                failures.append(f"{category} {metric} = {value} < {floor}")
+    if accepted:
+        drop = rules["max_category_drop"]
+        for category, before in accepted["categories"].items():
+            now = mine["categories"].get(category)
+            if now is None:
+                failures.append(f"category {category} has no cases any more")
+                continue
+            for metric in rules["compared"]:
+                b, n = before.get(metric), now.get(metric)
+                if b is not None and (n is None or n < b - drop - 1e-9):
+                    failures.append(f"{category} {metric} fell from {b} to {n} (more than {drop * 100:.0f} points)")
+    return failures
+
+
+def load_accepted(path: Path = ACCEPTED) -> dict | None:
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def accept(report: dict, path: Path = ACCEPTED) -> None:
+    """Record the current trustdesk metrics as the level the gate defends."""
+    path.write_text(json.dumps(report["systems"]["trustdesk"], indent=2, sort_keys=True) + "\n", encoding="utf-8")
