@@ -39,6 +39,8 @@ class CaseResult:
     refused: bool = False
     groundedness: float | None = None
     forbidden_found: list[str] = field(default_factory=list)
+    judge_faithfulness: float | None = None  # LLM-judged (ragas), only with --judge
+    judge_relevance: float | None = None
     latency_ms: float = 0.0
     cited: list[str] = field(default_factory=list)
     text: str = ""
@@ -114,7 +116,7 @@ def percentile(values: list[float], p: float) -> float:
 def aggregate(results: list[CaseResult]) -> dict[str, float | int | None]:
     out: dict[str, float | int | None] = {"cases": len(results)}
     for name in ("hit_at_1", "hit_at_5", "mrr", "ndcg_at_5", "citation_precision", "citation_recall",
-                 "fact_coverage", "groundedness"):
+                 "fact_coverage", "groundedness", "judge_faithfulness", "judge_relevance"):
         out[name] = _mean([getattr(r, name) for r in results])
     out["recommendation_accuracy"] = _mean([r.recommendation_correct for r in results])
     should = [r for r in results if r.expected_refused]

@@ -18,6 +18,7 @@ import yaml
 from bot.config import Settings
 from bot.engine import Assistant
 from evals.golden import Case, load_golden
+from evals.judge import Judge, Sample, averaged
 from evals.metrics import CaseResult, score, summarise
 from evals.systems import BaselineSystem, TrustdeskSystem
 from ingest import Store, company_index, ingest, load_company
@@ -37,7 +38,7 @@ def prepare_tenants(cases: list[Case], settings: Settings, store: Store) -> None
 
 
 def run(cases: list[Case], assistant: Assistant, systems: tuple[str, ...] = SYSTEMS,
-        progress: Progress | None = None) -> dict[str, list[CaseResult]]:
+        progress: Progress | None = None, judge: "Judge | None" = None, judge_runs: int = 3) -> dict[str, list[CaseResult]]:
     built = {"trustdesk": TrustdeskSystem(assistant), "dense": BaselineSystem(assistant, "dense"),
              "bm25": BaselineSystem(assistant, "bm25")}
     unknown = set(systems) - set(built)
@@ -49,11 +50,18 @@ def run(cases: list[Case], assistant: Assistant, systems: tuple[str, ...] = SYST
     for name in systems:
         system = built[name]
         results[name] = []
+        samples = []
         for case in cases:
-            results[name].append(score(case, system.reply(case.messages, case.tenant)))
+            reply = system.reply(case.messages, case.tenant)
+            results[name].append(score(case, reply))
+            samples.append(Sample(case.messages[-1], reply.answer.text, list(reply.evidence.values())))
             done += 1
             if progress:
                 progress(name, done, total)
+        if judge is not None:
+            for result, judged in zip(results[name], averaged(judge, samples, judge_runs)):
+                result.judge_faithfulness = judged["faithfulness"]
+                result.judge_relevance = judged["relevance"]
     return results
 
 
@@ -68,13 +76,13 @@ def build_report(results: dict[str, list[CaseResult]], cases: list[Case], second
 
 
 def evaluate(settings: Settings, systems: tuple[str, ...] = SYSTEMS, progress: Progress | None = None,
-             cases: list[Case] | None = None) -> dict:
+             cases: list[Case] | None = None, judge: "Judge | None" = None, judge_runs: int = 3) -> dict:
     cases = cases if cases is not None else load_golden()
     assistant = Assistant(settings)
     prepare_tenants(cases, settings, assistant.store)
     assistant.warm()
     started = time.perf_counter()
-    results = run(cases, assistant, systems, progress)
+    results = run(cases, assistant, systems, progress, judge, judge_runs)
     return build_report(results, cases, time.perf_counter() - started)
 
 

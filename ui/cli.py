@@ -288,6 +288,81 @@ def chat(tenant: TenantOpt = None) -> None:
             history = history[-20:]
 
 
+@app.command("eval")
+def eval_cmd(
+    report: Annotated[Path, typer.Option("--report", help="Folder for report.json, report.md and plots.")] = Path("reports"),
+    systems: Annotated[str, typer.Option(help="Comma-separated: trustdesk, dense, bm25.")] = "trustdesk,dense,bm25",
+    gate: Annotated[bool, typer.Option("--gate", help="Exit 1 if trustdesk misses a threshold in evals/thresholds.yaml.")] = False,
+    accept: Annotated[bool, typer.Option("--accept", help="Record this run's trustdesk metrics as the level the gate defends.")] = False,
+    judge: Annotated[bool, typer.Option("--judge", help="Add LLM-judged faithfulness and relevance (needs TRUSTDESK_LLM and ragas).")] = False,
+    judge_runs: Annotated[int, typer.Option(help="Repeat the LLM judge this many times and average (single runs are noisy).")] = 3,
+) -> None:
+    """Run the golden set through trustdesk and the dense and BM25 baselines; write a report with plots.
+
+    The report is compared with the previous one in the same folder, naming every case that regressed.
+    """
+    with friendly_errors():
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+        from rich.table import Table
+
+        from evals.report import write
+        from evals.runner import accept as accept_run
+        from evals.runner import evaluate, gate as check_gate, load_accepted
+
+        chosen = tuple(s.strip() for s in systems.split(",") if s.strip())
+        cfg = settings()
+        if judge and not cfg.llm:
+            fail("--judge needs a language model: set TRUSTDESK_LLM=provider:model")
+        if judge_runs < 1:
+            fail("--judge-runs must be at least 1")
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=err, transient=True) as progress:
+            task = progress.add_task("evaluating", total=None)
+
+            def report_progress(system: str, done: int, total: int) -> None:
+                progress.update(task, description=f"evaluating {system}", completed=done, total=total)
+
+            judge_model = None
+            if judge:
+                from bot.llm import chat_model
+                from evals.judge import RagasJudge
+                from ingest.embed import embedder
+
+                judge_model = RagasJudge(chat_model(cfg.llm, cfg.llm_timeout), embedder())
+            try:
+                result = evaluate(cfg, chosen, report_progress, judge=judge_model, judge_runs=judge_runs)
+            except ValueError as exc:
+                fail(str(exc))
+        result = write(result, report)
+        table = Table(title=f"{result['golden_cases']} golden cases")
+        table.add_column("metric")
+        for name in result["systems"]:
+            table.add_column(name, justify="right")
+        from evals.report import HEADLINE, _fmt
+
+        for metric in HEADLINE + (("judge_faithfulness", "judge_relevance") if judge else ()):
+            table.add_row(metric, *(_fmt(result["systems"][n]["overall"].get(metric)) for n in result["systems"]))
+        out.print(table)
+        regs = result["regressions"]
+        out.print(f"{len(regs)} case(s) regressed since the previous run" if result["previous_created_at"]
+                  else "no previous run to compare with")
+        for r in regs[:20]:
+            out.print(f"  {r['system']} {r['case']} ({r['category']}): {r['before']:.2f} -> {r['after']:.2f}")
+        out.print(f"report: {report / 'report.md'}")
+        if accept:
+            accept_run(result)
+            out.print("accepted: evals/accepted.json now holds these trustdesk metrics")
+        if gate:
+            if "trustdesk" not in result["systems"]:
+                fail("--gate needs the trustdesk system in --systems")
+            failures = check_gate(result, load_accepted())
+            for f in failures:
+                err.print(f"[red]gate:[/] {f}", highlight=False)
+            if failures:
+                raise typer.Exit(1)
+            out.print("gate: passed")
+
+
 @app.command()
 def doctor() -> None:
     """Check the model, the index, the store and versions; exit 1 if something is wrong."""
