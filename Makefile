@@ -1,4 +1,4 @@
-# trustdesk: `make run` sets everything up and starts the terminal chat;
+# trustdesk: `make run` sets everything up and starts the web UI;
 # `make test` sets everything up and runs the whole suite. Nothing else is needed.
 
 PYTHON ?= python3
@@ -7,11 +7,13 @@ PY      = $(VENV)/bin/python
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: help install index run test test-fast bench doctor clean
+.PHONY: help install browser index run chat test test-fast bench doctor eval clean
 
 help:
-	@echo "make run        set up, build the index if needed, start the terminal chat"
-	@echo "make test       set up, run the whole test suite"
+	@echo "make run        set up, build the index if needed, start the web UI (http://127.0.0.1:8501)"
+	@echo "make chat       the same, in the terminal"
+	@echo "make eval       evaluate on the golden set against the baselines; report in reports/"
+	@echo "make test       set up (Chromium for browser tests too), run the whole test suite"
 	@echo "make test-fast  the quick loop: skip slow tests"
 	@echo "make bench      ingest and latency benchmark (prints figures)"
 	@echo "make doctor     check model, index, store and versions"
@@ -29,13 +31,26 @@ $(STAMP): pyproject.toml | $(PY)
 
 install: $(STAMP)
 
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else echo "the browser tests need Chromium: install Debian's chromium package" >&2; exit 1; fi; }
+
 index: install
 	$(BIN)/trustdesk ingest
 
 run: index
+	$(BIN)/trustdesk ui
+
+chat: index
 	$(BIN)/trustdesk chat
 
-test: install
+eval: index
+	$(BIN)/trustdesk eval
+
+test: install browser
 	$(PY) -m pytest
 
 test-fast: install

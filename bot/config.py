@@ -18,6 +18,7 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path(".trustdesk"), description="embedded Chroma, feedback, checkpoints")
     chroma_url: str | None = Field(default=None, description="http://host:port of a Chroma server")
     corpus_dir: Path = Field(default=Path("corpus"), description="the standards corpus")
+    reports_dir: Path = Field(default=Path("reports"), description="where `trustdesk eval` writes its report")
     llm: str | None = Field(default=None, description="provider:model for LangChain init_chat_model")
     llm_timeout: float = Field(default=30.0, gt=0, description="seconds before falling back to extractive")
     top_k: int = Field(default=6, description="evidence chunks an answer draws on")

@@ -290,7 +290,7 @@ def chat(tenant: TenantOpt = None) -> None:
 
 @app.command("eval")
 def eval_cmd(
-    report: Annotated[Path, typer.Option("--report", help="Folder for report.json, report.md and plots.")] = Path("reports"),
+    report: Annotated[Optional[Path], typer.Option("--report", help="Folder for report.json, report.md and plots (default: TRUSTDESK_REPORTS_DIR or ./reports).")] = None,
     systems: Annotated[str, typer.Option(help="Comma-separated: trustdesk, dense, bm25.")] = "trustdesk,dense,bm25",
     gate: Annotated[bool, typer.Option("--gate", help="Exit 1 if trustdesk misses a threshold in evals/thresholds.yaml.")] = False,
     accept: Annotated[bool, typer.Option("--accept", help="Record this run's trustdesk metrics as the level the gate defends.")] = False,
@@ -311,6 +311,7 @@ def eval_cmd(
 
         chosen = tuple(s.strip() for s in systems.split(",") if s.strip())
         cfg = settings()
+        report = report or cfg.reports_dir
         if judge and not cfg.llm:
             fail("--judge needs a language model: set TRUSTDESK_LLM=provider:model")
         if judge_runs < 1:
@@ -361,6 +362,24 @@ def eval_cmd(
             if failures:
                 raise typer.Exit(1)
             out.print("gate: passed")
+
+
+@app.command()
+def ui(
+    port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535)] = 8501,
+    address: Annotated[str, typer.Option(help="Address to bind; 0.0.0.0 serves your network.")] = "127.0.0.1",
+) -> None:
+    """Start the Streamlit app (Ask and Evaluation pages) at http://ADDRESS:PORT."""
+    import shutil
+
+    app_path = Path(__file__).with_name("web") / "app.py"
+    streamlit = shutil.which("streamlit") or str(Path(sys.executable).with_name("streamlit"))
+    if not Path(streamlit).exists():
+        fail("streamlit is not installed: run `make install`")
+    out.print(f"trustdesk UI on http://{address}:{port} (Ctrl-C stops it)")
+    os.execv(streamlit, [streamlit, "run", str(app_path), "--server.port", str(port), "--server.address", address,
+                         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                         "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"])
 
 
 @app.command()

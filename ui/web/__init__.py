@@ -1,0 +1,1 @@
+"""The Streamlit surface: `trustdesk ui` runs ui/web/app.py."""
