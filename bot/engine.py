@@ -197,7 +197,7 @@ class Assistant:
             intent = "company"  # "rpo?" with a tenant: its own approved answer comes first
         if intent == "manipulation":
             return self._manipulation(question, history, tenant)
-        if intent not in ("unknown_id",) and self._continues_decision(resolved, users, replies):
+        if intent not in ("unknown_id",) and self._continues_decision(question, users, replies):
             intent = "decide"
         if intent == "unknown_id":
             return self._unknown(mentions)
@@ -259,19 +259,18 @@ class Assistant:
         return Answer(text=MANIPULATION_NOTE, confidence=1.0, refused=True, route="manipulation")
 
     def _continues_decision(self, question: str, users: list[str], replies: list[str]) -> bool:
-        """An answer to the advisor's clarifying question, or new facts in a decision conversation."""
-        if not replies:
+        """New facts, or a request for a table or roadmap, in a conversation that is choosing a framework."""
+        if not replies or find_ids(question):
             return False
         advisor = Advisor.load()
         if advisor.is_clarifying_question(replies[-1]):
             return True
-        if find_ids(question) or not replies[-1].startswith(("Recommendation:", *(q["question"] for q in advisor.data["clarify"]))):
-            earlier = [route(u, find_ids(u), 1.0) for u in users[-2:]]
-            if "decide" not in earlier:
-                return False
-        adds_facts = advisor.profile([question]).model_dump(exclude_defaults=True)
+        deciding = any(r.startswith("Recommendation:") or advisor.is_clarifying_question(r) for r in replies[-3:])
+        deciding = deciding or "decide" in [route(u, find_ids(u), 1.0) for u in users[-2:]]
+        if not deciding:
+            return False
         wants_more = bool(TABLE.search(question) or ROADMAP.search(question))
-        return (bool(adds_facts) or wants_more) and not find_ids(question)
+        return wants_more or bool(advisor.profile([question]).model_dump(exclude_defaults=True))
 
     def _decide(self, question: str, users: list[str], retriever: Retriever) -> Answer:
         advisor = Advisor.load()
@@ -317,7 +316,8 @@ class Assistant:
             extra += [ev for doc in row["cite"] for ev in retriever.chunks_of(doc)]
         more = compose(question, evidence, max_points=2)
         for sentence, doc in more.lines:
-            if not any(sentence == s for s, _ in draft.lines):
+            # supporting points must speak to the question, not to another aspect of the same guidance
+            if best_overlap(question, sentence) > 0 and not any(sentence == s for s, _ in draft.lines):
                 draft.add(sentence, doc)
         return self._finish(draft, extra + evidence, "compare")
 
