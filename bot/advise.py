@@ -196,12 +196,13 @@ class Advisor:
         lines = ["Rough roadmap (typical durations, estimates that depend on size, scope and readiness):"]
         cites: list[str] = []
         n = 1
-        for framework in order:
+        for position, framework in enumerate(order):
+            if position:
+                lines.append(f"{n}. Reuse the controls already running for {NAMES[order[0]]}: most of the work carries over.")
+                n += 1
             for step in self.data["roadmap"][framework]:
                 lines.append(f"{n}. {step['phase']}: {step['duration']}.")
                 if step["cite"] not in cites:
                     cites.append(step["cite"])
                 n += 1
-        if len(order) > 1:
-            lines.append(f"{n}. Reuse the same controls for {NAMES[order[1]]}: most of the work carries over.")
         return "\n".join(lines), cites
