@@ -61,7 +61,7 @@ SINGLE_ASPECTS = {"auditor", "deliverable", "renewal", "timeline", "cost"}
 ASPECT_GUIDANCE = ["cost-and-timeline-estimates", "auditors-and-governing-bodies", "deliverables-report-vs-certificate",
                    "iso27001-certification-cycle", "soc2-type1-vs-type2", "choosing-a-framework"]
 SOC2_NAME = re.compile(r"(?i)\bsoc ?2\b")
-ISO_NAME = re.compile(r"(?i)\biso\b|\b27001\b")
+ISO_NAME = re.compile(r"(?i)\biso(?: ?27001)?\b|\b27001\b")
 MAX_PARTIAL_LISTED = 6
 TABLE = re.compile(r"(?i)\b(table|side[- ]by[- ]side|matrix|comparison chart)\b")
 ROADMAP = re.compile(r"(?i)\b(roadmap|road map|plan|phases|steps|timeline for us|how do we get there)\b")

@@ -69,9 +69,9 @@ RULES: list[tuple[str, list[str]]] = [
         r"\b(do|would) (we|i) (even )?need (a |an |the )?(soc ?2|iso(?: ?27001)?)\b(?! (\w+ )?(for|requirement|control|criteri|clause))",
         r"\brecommend", r"\b(start|begin) with (soc|iso|which)\b", r"\bright (one |framework )?for (us|me|our)\b",
         r"\bwhich (do|should) (we|i)\b", r"\bor both\b",
-        r"\b(choose|choosing|pick|picking|decide|deciding) (between|which|a framework)\b",
+        r"\b(choose|choosing|pick|picking|decide|deciding) (between (soc|iso|the two|them)|which (framework|standard|certification|one|audit)|a framework)\b",
         r"\bmakes? (more )?sense for (us|me|our)\b", r"\bwhat (next|now|should we do)\b|\banything else\b",
-        r"\b(soc ?2|iso(?: ?27001)?),? or (soc ?2|iso(?: ?27001)?)\s*\??$",
+        r"^(?!.*\b(requir\w*|mandatory|expect\w*|cover\w*|say)\b).*\b(soc ?2|iso(?: ?27001)?),? or (soc ?2|iso(?: ?27001)?)\s*\??$",
         r"\b(go|going) for (soc|iso)\b|\bpursue\b",
     ]),
     ("compare", [
@@ -96,10 +96,15 @@ IN_SCOPE_SIMILARITY = 0.42
 
 
 _SOC2_NAME = re.compile(r"(?i)\bsoc ?2\b")
-_ISO_NAME = re.compile(r"(?i)\biso\b|\b27001\b")
+_ISO_NAME = re.compile(r"(?i)\biso(?: ?27001)?\b|\b27001\b")
 _SOC2_WORDS = re.compile(r"(?i)\bsoc ?2\b|\btrust services\b|\btsc\b|\bcriteri(on|a)\b|\baicpa\b")
-_ISO_WORDS = re.compile(r"(?i)\biso(/iec)?\b|\b27001\b|\bannex a\b|\bisms\b")
-_ITEM_WORDS = re.compile(r"(?i)\b(criteri(on|a)|controls?|clauses?|requirements?|require[sd]?|cover(s|ed)?|tsc|annex a)\b")
+_ISO_WORDS = re.compile(r"(?i)\biso(/iec)?(?: ?27001)?\b|\b27001\b|\bannex a\b|\bisms\b")
+# "which SOC 2 criterion covers X", "what does ISO 27001 require for X": the answer is one of its items
+_ITEM_WORDS = re.compile(
+    r"(?i)\bwhich\b.{0,30}\b(criteri(on|a)|controls?|clauses?|requirements?)\b"
+    r"|\b(criteri(on|a)|controls?|clauses?|requirements?)\b.{0,15}\b(for|on|about|cover\w*|address\w*)\b"
+    r"|\bwhat does\b.{0,30}\b(say|require|expect)\b|\b(require[sd]?|expects?)\b.{0,20}\b(for|on|about)\b"
+    r"|\bannex a\b")
 
 
 def frameworks_asked(question: str) -> tuple[str, ...] | None:
@@ -176,7 +181,7 @@ def route(question: str, mentions: list[Mention], similarity: float, *, company:
 
 
 _DECIDING = re.compile(r"(?i)\b(should|recommend|pick|choose|pursue|need|right for|go for|start with|first|or both|which (one|framework))\b")
-_OTHER_NAME = {"soc2": re.compile(r"(?i)\biso\b|\b27001\b|\bannex a\b"), "iso27001": re.compile(r"(?i)\bsoc ?2\b|\btsc\b")}
+_OTHER_NAME = {"soc2": re.compile(r"(?i)\biso(?: ?27001)?\b|\b27001\b|\bannex a\b"), "iso27001": re.compile(r"(?i)\bsoc ?2\b|\btsc\b")}
 
 
 def _names_other_framework_by_name(question: str, mentions: list[Mention]) -> bool:
