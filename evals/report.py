@@ -65,54 +65,44 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
+def _grouped_bars(plt, labels: list[str], series: dict[str, list[float]], title: str, path: Path) -> Path:
+    """One group of bars per label, one bar per series; scores share a 0-1 axis."""
+    import numpy as np
+
+    x = np.arange(len(labels))
+    width = 0.8 / len(series)
+    fig, ax = plt.subplots(figsize=(12, 5))
+    for i, (name, values) in enumerate(series.items()):
+        ax.bar(x + (i - (len(series) - 1) / 2) * width, values, width, label=name)
+    ax.set_xticks(x, labels, rotation=25, ha="right")
+    ax.set_ylim(0, 1.05)
+    ax.set_title(title)
+    ax.legend(loc="lower left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return path
+
+
 def plots(report: dict, folder: Path) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    import numpy as np
 
-    written = []
     systems = list(report["systems"])
     categories = sorted(report["systems"][systems[0]]["categories"])
-
-    # 1. trustdesk per category
     mine = report["systems"].get("trustdesk", report["systems"][systems[0]])["categories"]
-    metrics = ("hit_at_5", "fact_coverage", "citation_recall")
-    x = np.arange(len(categories))
-    fig, ax = plt.subplots(figsize=(12, 5))
-    for i, metric in enumerate(metrics):
-        values = [mine[c].get(metric) or 0 for c in categories]
-        ax.bar(x + (i - 1) * 0.27, values, 0.27, label=metric)
-    ax.set_xticks(x, categories, rotation=30, ha="right")
-    ax.set_ylim(0, 1.05)
-    ax.set_title("trustdesk by category")
-    ax.legend(loc="lower left")
-    fig.tight_layout()
-    path = folder / "categories.png"
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    written.append(path)
+    written = [
+        _grouped_bars(plt, categories,
+                      {m: [mine[c].get(m) or 0 for c in categories] for m in ("hit_at_5", "fact_coverage", "citation_recall")},
+                      "trustdesk by category", folder / "categories.png"),
+    ]
+    compared = ["hit_at_1", "hit_at_5", "mrr", "citation_recall", "fact_coverage", "refusal_recall", "recommendation_accuracy"]
+    written.append(_grouped_bars(
+        plt, compared, {s: [report["systems"][s]["overall"].get(m) or 0 for m in compared] for s in systems},
+        "trustdesk against plain dense and BM25 retrieval", folder / "baselines.png"))
 
-    # 2. systems side by side
-    compared = ("hit_at_1", "hit_at_5", "mrr", "citation_recall", "fact_coverage", "refusal_recall", "recommendation_accuracy")
-    x = np.arange(len(compared))
-    width = 0.8 / len(systems)
-    fig, ax = plt.subplots(figsize=(12, 5))
-    for i, system in enumerate(systems):
-        values = [report["systems"][system]["overall"].get(m) or 0 for m in compared]
-        ax.bar(x + (i - (len(systems) - 1) / 2) * width, values, width, label=system)
-    ax.set_xticks(x, compared, rotation=20, ha="right")
-    ax.set_ylim(0, 1.05)
-    ax.set_title("trustdesk against plain dense and BM25 retrieval")
-    ax.legend()
-    fig.tight_layout()
-    path = folder / "baselines.png"
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    written.append(path)
-
-    # 3. latency distribution
     fig, ax = plt.subplots(figsize=(10, 4))
     for system in systems:
         latencies = [c["latency_ms"] for c in report["cases"][system].values()]
@@ -122,10 +112,9 @@ def plots(report: dict, folder: Path) -> list[Path]:
     ax.set_title("latency distribution (warm)")
     ax.legend()
     fig.tight_layout()
-    path = folder / "latency.png"
-    fig.savefig(path, dpi=100)
+    fig.savefig(folder / "latency.png", dpi=100)
     plt.close(fig)
-    written.append(path)
+    written.append(folder / "latency.png")
     return written
 
 
