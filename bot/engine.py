@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 from bot import judge
-from bot.compose import GENERIC, Draft, best_overlap, compose
+from bot.compose import APPROVED_ANSWER, GENERIC, Draft, best_overlap, compose
 from bot.config import Settings
 from bot.errors import IndexMissing, InvalidQuestion, LLMUnavailable
 from bot.llm import Phraser, chat_model, check_citations
@@ -393,6 +393,7 @@ class Assistant:
         if own:
             draft = compose(question, own, max_points=2, specific=True)
             if draft.lines and _answers(question, draft.lines[0][0], own):
+                _quote_approved_answer_whole(draft, own)
                 ref = compose(question, standards, max_points=0)
                 if ref.lines:
                     draft.add("For reference: " + ref.lines[0][0], ref.lines[0][1])
@@ -426,6 +427,16 @@ class Assistant:
 COMPANY_SIMILARITY_ALONE = 0.55
 COMPANY_SIMILARITY = 0.40
 COMPANY_OVERLAP = 0.30
+
+
+def _quote_approved_answer_whole(draft: Draft, evidence: list[Evidence]) -> None:
+    """An approved answer was approved as a whole: when one leads, the rest of it follows, before other points."""
+    first, doc = draft.lines[0]
+    row = next((e for e in evidence if e.doc_id == doc and e.section == APPROVED_ANSWER), None)
+    if row is None:
+        return
+    rest = [s for s in sentences(row.text) if s != first and not any(s == line for line, _ in draft.lines)]
+    draft.lines[1:1] = [(s, doc) for s in rest]
 
 
 def _answers(question: str, sentence: str, evidence: list[Evidence]) -> bool:
