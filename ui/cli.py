@@ -204,17 +204,19 @@ def batch(
         from bot import Assistant
         from bot.errors import InvalidQuestion, TrustdeskError
 
-        raw_lines = infile.read_bytes().splitlines()
+        with infile.open("rb") as counting:  # stream the file: a large batch never sits in memory whole
+            total = sum(1 for _ in counting)
         assistant = Assistant(settings())
         assistant.warm()
         answered = failed = 0
         started = time.perf_counter()
         out_path.parent.mkdir(parents=True, exist_ok=True)
-        with out_path.open("w", encoding="utf-8") as sink, Progress(
+        with infile.open("rb") as source, out_path.open("w", encoding="utf-8") as sink, Progress(
             TextColumn("answering"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True,
         ) as progress:
-            task = progress.add_task("answering", total=len(raw_lines))
-            for number, raw in enumerate(raw_lines, start=1):
+            task = progress.add_task("answering", total=total)
+            for number, raw in enumerate(source, start=1):
+                raw = raw.rstrip(b"\r\n")
                 progress.advance(task)
                 if not raw.strip():
                     continue
