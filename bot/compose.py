@@ -116,7 +116,10 @@ def compose(question: str, evidence: list[Evidence], *, max_points: int = MAX_PO
     # 2. Supporting points, scored by how much of the question they cover, by the rank of
     #    their chunk, and by whether they belong to the section the question asks about.
     candidates: list[tuple[float, int, str, str]] = []
+    pinned_docs = {e.doc_id for e in pinned}
     for rank, ev in enumerate(evidence):
+        if pinned_docs and ev.doc_id not in pinned_docs:
+            continue  # the question named its documents: other documents' sentences are noise here
         for n, sentence in enumerate(sentences(ev.text)):
             if sentence in used or not _usable(sentence):
                 continue
