@@ -31,21 +31,31 @@ def _fmt(value) -> str:
     return str(value)
 
 
+def overall_rows(report: dict, metrics=HEADLINE) -> list[dict]:
+    """One row per metric, one column per system: what the markdown report and the Evaluation page show."""
+    return [{"metric": m, **{s: v["overall"].get(m) for s, v in report["systems"].items()}} for m in metrics]
+
+
+def category_rows(report: dict, metric: str) -> list[dict]:
+    """One row per category with its case count, one column per system, for one metric."""
+    systems = list(report["systems"])
+    first = report["systems"][systems[0]]["categories"]
+    return [{"category": c, "cases": first[c]["cases"],
+             **{s: report["systems"][s]["categories"].get(c, {}).get(metric) for s in systems}} for c in sorted(first)]
+
+
 def markdown(report: dict) -> str:
     systems = list(report["systems"])
     lines = [f"# trustdesk evaluation, {report['created_at']}", "",
              f"{report['golden_cases']} golden cases, {len(systems)} systems, {report['seconds']} s.", "",
              "## Overall", "", "| metric | " + " | ".join(systems) + " |", "|---|" + "---|" * len(systems)]
-    for metric in HEADLINE:
-        lines.append(f"| {metric} | " + " | ".join(_fmt(report["systems"][s]["overall"].get(metric)) for s in systems) + " |")
-    categories = sorted(report["systems"][systems[0]]["categories"])
+    for row in overall_rows(report):
+        lines.append(f"| {row['metric']} | " + " | ".join(_fmt(row[s]) for s in systems) + " |")
     for metric in PER_CATEGORY:
         lines += ["", f"## {metric} by category", "", "| category | cases | " + " | ".join(systems) + " |",
                   "|---|---|" + "---|" * len(systems)]
-        for cat in categories:
-            n = report["systems"][systems[0]]["categories"][cat]["cases"]
-            row = [_fmt(report["systems"][s]["categories"].get(cat, {}).get(metric)) for s in systems]
-            lines.append(f"| {cat} | {n} | " + " | ".join(row) + " |")
+        for row in category_rows(report, metric):
+            lines.append(f"| {row['category']} | {row['cases']} | " + " | ".join(_fmt(row[s]) for s in systems) + " |")
     regs = report.get("regressions", [])
     lines += ["", "## Regressions since the previous run", ""]
     if report.get("previous_created_at") is None:

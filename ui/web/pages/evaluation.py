@@ -7,6 +7,7 @@ import json
 import streamlit as st
 
 from bot import Settings
+from evals.report import HEADLINE, category_rows, overall_rows
 from ui.web.resources import assistant
 
 st.title("Evaluation")
@@ -31,23 +32,15 @@ except (OSError, json.JSONDecodeError) as exc:
     st.error(f"Cannot read {report_path}: {exc}. Run `trustdesk eval` to write a fresh report.")
     st.stop()
 
-systems = list(report["systems"])
 st.caption(f"{report['golden_cases']} golden cases · run {report['created_at']} · {report['seconds']} s")
 
-METRICS = ["hit_at_1", "hit_at_5", "mrr", "ndcg_at_5", "citation_precision", "citation_recall", "fact_coverage",
-           "recommendation_accuracy", "refusal_recall", "refusal_precision", "groundedness", "latency_p50_ms",
-           "latency_p95_ms"]
 st.subheader("Overall")
-st.dataframe([{"metric": m, **{s: report["systems"][s]["overall"].get(m) for s in systems}} for m in METRICS],
-             hide_index=True, width="stretch", height=36 * (len(METRICS) + 1) + 3)
+st.dataframe(overall_rows(report), hide_index=True, width="stretch", height=36 * (len(HEADLINE) + 1) + 3)
 
 st.subheader("By category")
 metric = st.selectbox("Metric", ["hit_at_5", "fact_coverage", "citation_recall", "mrr", "groundedness",
                                  "recommendation_accuracy", "refusal_recall", "latency_p95_ms"])
-categories = sorted(report["systems"][systems[0]]["categories"])
-st.dataframe([{"category": c, "cases": report["systems"][systems[0]]["categories"][c]["cases"],
-               **{s: report["systems"][s]["categories"].get(c, {}).get(metric) for s in systems}} for c in categories],
-             hide_index=True, width="stretch")
+st.dataframe(category_rows(report, metric), hide_index=True, width="stretch")
 
 regressions = report.get("regressions", [])
 st.subheader("Regressions since the previous run")
