@@ -192,17 +192,16 @@ class Advisor:
     def is_clarifying_question(self, text: str) -> bool:
         return any(item["question"] in text for item in self.data["clarify"])
 
-    def roadmap(self, order: list[Framework]) -> tuple[str, list[str]]:
-        lines = ["Rough roadmap (typical durations, estimates that depend on size, scope and readiness):"]
+    def roadmap(self, order: list[Framework]) -> tuple[str, list[str], list[str]]:
+        """A title, the numbered steps, and the documents they cite."""
+        title = "Rough roadmap (typical durations, estimates that depend on size, scope and readiness):"
+        steps: list[str] = []
         cites: list[str] = []
-        n = 1
         for position, framework in enumerate(order):
             if position:
-                lines.append(f"{n}. Reuse the controls already running for {NAMES[order[0]]}: most of the work carries over.")
-                n += 1
+                steps.append(f"Reuse the controls already running for {NAMES[order[0]]}: most of the work carries over.")
             for step in self.data["roadmap"][framework]:
-                lines.append(f"{n}. {step['phase']}: {step['duration']}.")
+                steps.append(f"{step['phase']}: {step['duration']}.")
                 if step["cite"] not in cites:
                     cites.append(step["cite"])
-                n += 1
-        return "\n".join(lines), cites
+        return title, steps, cites

@@ -35,12 +35,24 @@ ASPECTS: list[tuple[str, re.Pattern]] = [
 
 @dataclass
 class Draft:
-    """Sentences, each with the document ID it comes from."""
+    """What a route produces: sentences, each with the document ID it comes from, and the rest of an answer.
+
+    `bot.finish` turns a Draft into an `Answer`; routes never build Answers themselves.
+    """
 
     lines: list[tuple[str, str | None]] = field(default_factory=list)
-    preface: list[str] = field(default_factory=list)
-    blocks: list[str] = field(default_factory=list)  # tables and numbered lists, shown after the points
-    extra_cites: list[str] = field(default_factory=list)  # documents the blocks rely on
+    preface: list[str] = field(default_factory=list)  # notes, shown before the answer
+    table: str | None = None  # a Markdown table shown after the points
+    steps: list[str] = field(default_factory=list)  # a numbered plan shown after the table
+    steps_title: str = ""
+    extra_cites: list[str] = field(default_factory=list)  # documents the table and steps rely on
+    evidence: list[Evidence] = field(default_factory=list)  # what the answer may cite
+    ask_back: str | None = None  # a clarifying question
+    recommendation: str | None = None
+    refused: bool = False
+    confidence: float | None = None  # fixed confidence (refusals, clarifications); None: judged
+    max_confidence: float = 1.0
+    needs_review: bool = False
 
     def add(self, sentence: str, doc_id: str | None) -> None:
         self.lines.append((sentence.strip(), doc_id))
@@ -54,16 +66,22 @@ class Draft:
         return seen
 
     def render(self) -> str:
-        rendered = [_end(s) + (f" [{d}]" if d else "") for s, d in self.lines]
+        rendered = [end_sentence(s) + (f" [{d}]" if d else "") for s, d in self.lines]
         head, points = (rendered[0], rendered[1:]) if rendered else (None, [])
         parts = list(self.preface) + ([head] if head else [])
         if points:
             parts.append("\n".join("- " + p for p in points))
-        parts.extend(self.blocks)
+        if self.table:
+            parts.append(self.table)
+        if self.steps:
+            numbered = "\n".join(f"{n}. {step}" for n, step in enumerate(self.steps, 1))
+            parts.append(f"{self.steps_title}\n{numbered}" if self.steps_title else numbered)
+        if self.ask_back:
+            parts.append(self.ask_back)
         return "\n\n".join(parts)
 
 
-def _end(sentence: str) -> str:
+def end_sentence(sentence: str) -> str:
     sentence = sentence.rstrip()
     return sentence if sentence[-1:] in ".?!:)" else sentence + "."
 

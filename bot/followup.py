@@ -83,11 +83,11 @@ def _content_words(text: str) -> int:
     return len(re.findall(r"[A-Za-z0-9]{3,}", text))
 
 
-def context_of(question: str, answer: str = "", previous: Context = Context()) -> Context:
+def context_of(question: str, cited: Sequence[str] = (), previous: Context = Context()) -> Context:
+    """The context after one resolved question; `cited` are the IDs its answer cited (from the turn's meta)."""
     ids = tuple(m.id for m in find_ids(question) if m.exists)
-    if not ids and answer:
-        tags = re.findall(r"\[([A-Za-z0-9.\-]+)\]", answer)
-        ids = tuple(t for t in tags[:1] if find_ids(t))
+    if not ids and cited:
+        ids = tuple(c for c in list(cited)[:1] if c in CATALOG)
     named = [v for v, _ in _slots(question, "framework")]
     named += [{"soc2": "SOC 2", "iso27001": "ISO 27001"}[m.framework] for m in find_ids(question) if m.exists]
     # frameworks accumulate: "SOC 2 cost?" then "and for ISO?" makes a comparison of two
@@ -180,10 +180,11 @@ def _swap_ids(question: str, framework: str) -> str:
     return f"Which {framework} {'criteria' if target == 'soc2' else 'controls'} map to {spelled}?"
 
 
-def resolve(question: str, earlier_questions: Sequence[str], answers: Sequence[str] = ()) -> str:
-    """The self-contained form of `question`, given the earlier user questions (oldest first)."""
+def resolve(question: str, earlier_questions: Sequence[str], cited: Sequence[Sequence[str]] = ()) -> str:
+    """The self-contained form of `question`, given the earlier user questions (oldest first)
+    and, for each, the IDs its answer cited (structured turn meta, never the answer's text)."""
     ctx = Context()
-    answers = list(answers) + [""] * (len(earlier_questions) - len(answers))
-    for previous, answer in zip(earlier_questions, answers):
-        ctx = context_of(rewrite(previous, ctx), answer, ctx)
+    cited = list(cited) + [()] * (len(earlier_questions) - len(cited))
+    for previous, ids in zip(earlier_questions, cited):
+        ctx = context_of(rewrite(previous, ctx), ids, ctx)
     return rewrite(question, ctx)

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.catalog import CATALOG
+from ingest.lineage import LINEAGE
 
 # Sub-clauses of ISO 27001:2022 that are answered by their parent clause's document.
 SUBCLAUSE_PARENT = {"6.1.1": "6.1", "7.5.1": "7.5", "7.5.2": "7.5", "7.5.3": "7.5",
@@ -42,6 +43,7 @@ class Mention:
     raw: str  # as the user wrote it
     start: int
     note: str = ""  # e.g. why it does not exist
+    edition: int = 2022  # 2013 for an ISO/IEC 27001:2013 Annex A number (A.12.6.1)
 
     @property
     def documents(self) -> list[str]:
@@ -49,6 +51,11 @@ class Mention:
         if not self.exists:
             return []
         return SECTIONS.get(self.id, [self.id])
+
+    @property
+    def is_2013(self) -> bool:
+        """A control of the 2013 Annex A that has 2022 successors."""
+        return self.edition == 2013
 
     @property
     def kind(self) -> str:
@@ -66,6 +73,8 @@ _ANNEX = re.compile(
 )
 _CLAUSE = re.compile(r"(?i)\b(?:clause|section|cl\.)\s*(?P<n>\d{1,2}(?:\.\d{1,2}){0,2})(?![\w]|\.\d)")
 _BARE = re.compile(r"(?<![\w.:])(?P<n>(?:[4-9]|10)\.\d{1,2}(?:\.\d)?)(?![\w%]|\.\d)")
+# a bare three-part number of the 2013 Annex A ("what replaced 9.4.1?"), when it is not a 2022 sub-clause
+_BARE_2013 = re.compile(r"(?<![\w.:])(?P<a>[5-9]|1[0-8])\.(?P<b>\d{1,2})(?P<c>\.\d{1,2})(?![\w%]|\.\d)")
 _ISO_CONTEXT = re.compile(r"(?i)\biso\b|27001|annex|\bisms\b")
 
 
@@ -90,9 +99,11 @@ def _soc2_note(series: str) -> str:
 
 def _annex(a: str, b: str, c: str | None, raw: str, start: int) -> Mention:
     if c:  # three-part Annex A numbers are the 2013 edition's (A.9.2.3)
-        cid = f"A.{int(a)}.{int(b)}{c}"
+        cid = f"A.{int(a)}.{int(b)}.{int(c[1:])}"
+        if LINEAGE.get(cid):
+            return Mention(cid, "iso27001", False, raw, start, "that is 2013-edition numbering", edition=2013)
         return Mention(cid, "iso27001", False, raw, start,
-                       "that is 2013-edition numbering; the 2022 edition numbers Annex A controls "
+                       "it is not a control of the 2013 edition either; the 2022 edition numbers Annex A controls "
                        "A.5.1-A.5.37, A.6.1-A.6.8, A.7.1-A.7.14 and A.8.1-A.8.34")
     cid = f"A.{int(a)}.{int(b)}"
     exists = cid in CATALOG
@@ -136,6 +147,11 @@ def find_ids(text: str) -> list[Mention]:
         else:
             found.append(_soc2(m["series1"], m["a1"], m["b1"], m.group(), m.start()))
         taken.append(m.span())
+    for m in _BARE_2013.finditer(text):
+        number = m.group()
+        if free(m) and number not in SUBCLAUSE_PARENT and number not in CATALOG and LINEAGE.get(f"A.{number}"):
+            found.append(_annex(m["a"], m["b"], m["c"], number, m.start()))
+            taken.append(m.span())
     if _ISO_CONTEXT.search(text):
         for m in _BARE.finditer(text):
             if free(m):

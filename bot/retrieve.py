@@ -12,16 +12,15 @@ about what exists.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from bot.text import terms
-from ingest.embed import embedder
+from ingest.embed import query_embedder
 from ingest.schema import LEAD_SECTIONS
-from ingest.store import STANDARDS, Store
+from ingest.store import STANDARDS, Published, Store
 
 RRF_K = 60
 FRAMEWORK_TERMS = frozenset(terms("soc 2 soc2 iso iec 27001 2022"))
@@ -54,12 +53,12 @@ class Evidence:
 class Retriever:
     """Dense + BM25 retrieval over one published index."""
 
-    def __init__(self, store: Store, index: str = STANDARDS):
+    def __init__(self, store: Store, index: str = STANDARDS, published: Published | None = None):
         self.store = store
         self.index = index
-        published = store.require(index)
+        published = published or store.require(index)
         self.collection_name = published.collection
-        got = store._call(store.collection(published.collection).get, include=["documents", "metadatas", "embeddings"])
+        got = store.read_all(published)
         self.ids: list[str] = list(got["ids"])
         self.texts: list[str] = list(got["documents"])
         self.metas: list[dict] = [dict(m or {}) for m in got["metadatas"]]
@@ -90,27 +89,25 @@ class Retriever:
         return set(self.by_doc)
 
     def embed(self, text: str) -> np.ndarray:
-        return np.asarray(embedder().embed_query(text), dtype=np.float32)
+        """The question's unit-length embedding (numpy MiniLM: no torch import at query time)."""
+        return query_embedder().encode([text])[0]
 
     def similarities(self, vector: np.ndarray) -> np.ndarray:
         """Cosine similarity of a (normalised) query vector to every chunk."""
         return self.vectors @ vector
 
+    def best_similarity(self, vector: np.ndarray) -> float:
+        return float(self.similarities(vector).max()) if len(self) else 0.0
+
     def dense_ranking(self, vector: np.ndarray, mask: np.ndarray, n: int) -> list[int]:
-        """Chroma's own nearest-neighbour search, restricted to the allowed frameworks."""
-        allowed = sorted(set(self.frameworks[mask]))
-        where = None if mask.all() else {"framework": {"$in": allowed}}
-        hits = self.store._call(self._dense.similarity_search_by_vector_with_relevance_scores,
-                                vector.tolist(), k=min(n, int(mask.sum())), filter=where)
-        position = {cid: i for i, cid in enumerate(self.ids)}
-        return [position[doc.id] for doc, _ in hits if doc.id in position]
+        """Exact nearest neighbours by cosine over the generation's vectors, within the allowed frameworks.
 
-    @functools.cached_property
-    def _dense(self):
-        from langchain_chroma import Chroma
-
-        return Chroma(client=self.store.client, collection_name=self.collection_name,
-                      embedding_function=embedder(), create_collection_if_not_exists=False)
+        The vectors are the ones Chroma stores (read once per generation); an exact scan of a few
+        thousand 384-wide rows takes well under a millisecond, so no approximate index is needed here.
+        """
+        sims = np.where(mask, self.similarities(vector), -np.inf)
+        order = np.argsort(-sims)[: min(n, int(mask.sum()))]
+        return [int(i) for i in order]
 
     def bm25_ranking(self, question: str, mask: np.ndarray, n: int) -> list[int]:
         # Framework names appear everywhere; they say which collection, not which document.

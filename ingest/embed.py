@@ -53,3 +53,14 @@ def embedder() -> "Embeddings":
         model_kwargs={"device": "cpu", "local_files_only": True},
         encode_kwargs={"normalize_embeddings": True, "batch_size": 64},
     )
+
+
+def query_embedder():
+    """The query-time embedder: the same model in numpy (`ingest.minilm`), loaded in half a second.
+
+    Its vectors equal sentence-transformers' (cosine >= 0.9999, tests/test_minilm.py); ingest keeps
+    `embedder()` for large batches.
+    """
+    from ingest.minilm import MiniLM
+
+    return MiniLM.load()

@@ -32,3 +32,7 @@ class IndexMissing(TrustdeskError):
 
 class StoreUnavailable(TrustdeskError):
     """The Chroma store cannot be opened, reached or read."""
+
+
+class IndexChanged(StoreUnavailable):
+    """Another process published a new generation while this one was reading; asking again works."""

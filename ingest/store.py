@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.embed import offline_environment
-from ingest.errors import IndexMissing, StoreUnavailable
+from ingest.errors import IndexChanged, IndexMissing, StoreUnavailable
 
 STANDARDS = "standards"
 SCHEMA_VERSION = 1
@@ -47,6 +47,11 @@ class Published:
     generation: int
     model: str
     created_at: str
+
+
+def _is_transport_error(exc: Exception) -> bool:
+    """httpx's errors (a Chroma server that went away) without importing httpx for the embedded store."""
+    return any(cls.__module__.startswith("httpx") for cls in type(exc).__mro__)
 
 
 def _collection_name(index: str, generation: int) -> str:
@@ -115,12 +120,24 @@ class Store:
         )
 
     def _call(self, fn, *args, **kwargs):
+        """Run one Chroma call, mapping the errors we know by type; anything else is a bug and propagates."""
+        import sqlite3
+
+        from chromadb.errors import ChromaError, NotFoundError
+
         try:
             return fn(*args, **kwargs)
         except StoreUnavailable:
             raise
-        except Exception as exc:
+        except NotFoundError as exc:
+            # another process published a new generation and dropped this one: not damage
+            raise IndexChanged(f"the index changed while it was being read ({exc}); ask again") from exc
+        except (ChromaError, sqlite3.DatabaseError, OSError, ConnectionError) as exc:
             raise self._unavailable(exc) from exc
+        except Exception as exc:
+            if _is_transport_error(exc):
+                raise self._unavailable(exc) from exc
+            raise
 
     # --- generations -------------------------------------------------------
 
@@ -185,6 +202,11 @@ class Store:
 
     def drop(self, name: str) -> None:
         self._call(self.client.delete_collection, name)
+
+    def read_all(self, published: Published) -> dict:
+        """Every chunk of a generation: ids, documents, metadatas and embeddings."""
+        return self._call(self.collection(published.collection).get,
+                          include=["documents", "metadatas", "embeddings"])
 
     def hashes(self, published: Published | None) -> dict[str, str]:
         """chunk id -> content hash of a published generation."""

@@ -1,0 +1,67 @@
+"""company: a question about the asker's own organisation. Only the tenant's approved material answers it.
+
+Without material that answers it, the draft says so, quotes what the standards
+expect as guidance, and is capped at low confidence and flagged for review. It
+never states a company fact, and never a yes or no.
+"""
+
+from __future__ import annotations
+
+from bot.compose import APPROVED_ANSWER, Draft, best_overlap, compose
+from bot.retrieve import Evidence
+from bot.routes import Kit
+from bot.text import sentences
+from bot.understand import Understanding
+
+NO_COMPANY_NOTE = (
+    "I have no approved material about your organisation to answer that from, and I won't guess a "
+    "company fact. Load your policies and answer library with `trustdesk company ingest DIR --tenant NAME` "
+    "and ask again with that tenant."
+)
+UNCOVERED_CONFIDENCE = 0.4
+# Company material answers a question when it is very close in meaning, or close and sharing its words.
+COMPANY_SIMILARITY_ALONE = 0.55
+COMPANY_SIMILARITY = 0.40
+COMPANY_OVERLAP = 0.30
+
+
+def handle(u: Understanding, kit: Kit) -> Draft:
+    question = u.resolved
+    standards = kit.retriever.search(question, k=kit.settings.top_k, vector=u.vector,
+                                     frameworks=u.scope or ("soc2", "iso27001", "guidance"))
+    own = kit.company_evidence(question, u.vector, u.tenant)
+    if own:
+        draft = compose(question, own, max_points=2, specific=True)
+        if draft.lines and answers(question, draft.lines[0][0], own):
+            quote_approved_answer_whole(draft, own)
+            ref = compose(question, standards, max_points=0)
+            if ref.lines:
+                draft.add("For reference: " + ref.lines[0][0], ref.lines[0][1])
+            draft.evidence = own + standards
+            return draft
+    draft = compose(question, standards, max_points=1)
+    draft.preface.append(NO_COMPANY_NOTE if not u.tenant else
+                         f"I found no approved answer for this in {u.tenant}'s documents, and I won't guess a company fact.")
+    if draft.lines:
+        draft.lines[0] = ("What the standards expect: " + draft.lines[0][0], draft.lines[0][1])
+    draft.evidence = standards
+    draft.max_confidence = UNCOVERED_CONFIDENCE
+    draft.needs_review = True
+    return draft
+
+
+def answers(question: str, sentence: str, evidence: list[Evidence]) -> bool:
+    similarity = max((e.similarity for e in evidence), default=0.0)
+    if similarity >= COMPANY_SIMILARITY_ALONE:
+        return True
+    return similarity >= COMPANY_SIMILARITY and best_overlap(question, sentence) >= COMPANY_OVERLAP
+
+
+def quote_approved_answer_whole(draft: Draft, evidence: list[Evidence]) -> None:
+    """An approved answer was approved as a whole: when one leads, the rest of it follows, before other points."""
+    first, doc = draft.lines[0]
+    row = next((e for e in evidence if e.doc_id == doc and e.section == APPROVED_ANSWER), None)
+    if row is None:
+        return
+    rest = [s for s in sentences(row.text) if s != first and not any(s == line for line, _ in draft.lines)]
+    draft.lines[1:1] = [(s, doc) for s in rest]

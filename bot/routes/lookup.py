@@ -1,0 +1,74 @@
+"""lookup: what a criterion, clause, control or guidance topic says, from the best evidence.
+
+A named ID pins its own document first; a question that asks for one framework's
+items (`scope`) is answered from that framework. A question about one aspect of
+one framework ("how long does SOC 2 take?") leads with that side of the comparison.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.advise import Advisor
+from bot.compose import GENERIC, Draft, compose
+from bot.retrieve import Evidence
+from bot.routes import Kit
+from bot.text import terms
+from bot.understand import Understanding
+from bot.vocab import DISPLAY, item_filter, named_frameworks
+
+SINGLE_ASPECTS = {"auditor", "deliverable", "renewal", "timeline", "cost"}
+# guidance documents whose subject is a framework's cost, timeline, auditors, deliverables or cycle
+ASPECT_GUIDANCE = ["cost-and-timeline-estimates", "auditors-and-governing-bodies", "deliverables-report-vs-certificate",
+                   "iso27001-certification-cycle", "soc2-type1-vs-type2", "choosing-a-framework"]
+
+
+def handle(u: Understanding, kit: Kit) -> Draft:
+    pin = u.pinned_documents
+    frameworks = None if pin else item_filter(u.resolved)
+    evidence = kit.retriever.search(u.resolved, k=kit.settings.top_k, pin=pin, vector=u.vector, frameworks=frameworks)
+    if not u.mentions:
+        aspect = framework_aspect(u.resolved, kit, evidence)
+        if aspect is not None:
+            return aspect
+    return from_evidence(u.resolved, evidence, unknown=[m for m in u.mentions if not m.exists])
+
+
+def from_evidence(question: str, evidence: list[Evidence], *, unknown=()) -> Draft:
+    draft = compose(question, evidence)
+    draft.preface.extend(unknown_sentence(m) for m in unknown)
+    draft.evidence = evidence
+    return draft
+
+
+def unknown_sentence(m) -> str:
+    name = {"soc2": "SOC 2", "iso27001": "ISO/IEC 27001:2022"}[m.framework]
+    return f"{m.id} does not exist in {name}: {m.note}."
+
+
+def framework_aspect(question: str, kit: Kit, evidence: list[Evidence]) -> Draft | None:
+    """"How long does SOC 2 take?": one framework, one aspect: its side of the comparison first."""
+    named = named_frameworks(question)
+    advisor = Advisor.load()
+    aspects = [a for a in advisor.aspects(question) if a in SINGLE_ASPECTS]
+    if len(named) != 1 or not aspects or not evidence:
+        return None
+    row = advisor.comparison_row(aspects[0])
+    # "how often is training needed for SOC 2?" is about training, not about SOC 2's renewal
+    about_framework = evidence[0].doc_id in row["cite"] + ASPECT_GUIDANCE
+    if not about_framework and len(_topic_words(question, row["match"])) > 1:
+        return None
+    label = DISPLAY[named[0]]
+    draft = Draft()
+    draft.add(f"{label}, {row['aspect'][0].lower()}{row['aspect'][1:]}: {row[named[0]]}", row["cite"][0])
+    for sentence, doc in compose(question, evidence, max_points=3).lines:
+        draft.add(sentence, doc)
+    draft.evidence = [ev for doc in row["cite"] for ev in kit.retriever.chunks_of(doc)] + evidence
+    return draft
+
+
+def _topic_words(question: str, aspect_pattern: str) -> set[str]:
+    """What a question is about once the framework's name and the aspect's own words are set aside."""
+    rest = re.sub(aspect_pattern, " ", question, flags=re.I)
+    rest = re.sub(r"(?i)\bsoc ?2\b|\biso(/iec)?\b|\b27001\b|\b(report|reports|audit|audits|type [12])\b", " ", rest)
+    return set(terms(rest)) - GENERIC

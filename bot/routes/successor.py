@@ -1,0 +1,67 @@
+"""successor: ISO/IEC 27001:2013 Annex A numbers and their 2022 successors, from corpus/crosswalk.
+
+"A.12.6.1" gets "A.12.6.1 (2013) Management of technical vulnerabilities is now
+A.8.8 Management of technical vulnerabilities", citing A.8.8; a merged control
+names every successor. With no 2013 number, a 2022 control named gets its 2013
+predecessors, and otherwise the answer lists the controls new in 2022.
+"""
+
+from __future__ import annotations
+
+from bot.compose import Draft, compose
+from bot.routes import Kit
+from bot.understand import Understanding
+from ingest.catalog import CATALOG
+from ingest.lineage import LINEAGE
+
+MAX_2013 = 6
+TRANSITION_GUIDE = "iso27001-2013-to-2022-transition"
+
+
+def handle(u: Understanding, kit: Kit) -> Draft:
+    draft = Draft()
+    old = [m for m in u.mentions if m.is_2013][:MAX_2013]
+    if old:
+        for m in old:
+            draft.add(successor_sentence(m.id), LINEAGE.successors(m.id)[0])
+        cited = [s for m in old for s in LINEAGE.successors(m.id)]
+    elif u.existing:
+        for m in u.existing[:MAX_2013]:
+            draft.add(predecessor_sentence(m.id), m.id)
+        cited = [m.id for m in u.existing[:MAX_2013]]
+    else:
+        # "should we certify against 2013 or 2022?": the transition guidance leads, the new controls follow
+        guide = compose(u.resolved, kit.retriever.chunks_of(TRANSITION_GUIDE), max_points=1)
+        for sentence, doc in guide.lines:
+            draft.add(sentence, doc)
+        new = LINEAGE.new_in_2022
+        listed = "; ".join(f"{c} {CATALOG[c].title}" for c in new)
+        draft.add(f"ISO/IEC 27001:2022 added {len(new)} controls that the 2013 edition did not have: {listed}", new[0])
+        draft.add("The 2022 Annex A has 93 controls in four themes, against 114 controls in 14 domains in 2013", None)
+        cited = list(new)
+    draft.extra_cites.extend(c for c in dict.fromkeys(cited) if c not in draft.cited)
+    draft.evidence = [ev for doc in dict.fromkeys(cited) for ev in kit.retriever.chunks_of(doc)]
+    transition = kit.retriever.chunks_of(TRANSITION_GUIDE)
+    if transition:
+        draft.extra_cites.append(TRANSITION_GUIDE)
+        draft.evidence += transition
+    draft.confidence = 1.0  # the answer is the correspondence table itself
+    return draft
+
+
+def successor_sentence(control_2013: str) -> str:
+    entry = LINEAGE.get(control_2013)
+    named = [f"{s} {CATALOG[s].title}" for s in entry.successors]
+    if len(named) == 1:
+        return f"{entry.id} (2013) {entry.title} is now {named[0]} in ISO/IEC 27001:2022"
+    return f"{entry.id} (2013) {entry.title} was split across {' and '.join(named)} in ISO/IEC 27001:2022"
+
+
+def predecessor_sentence(control_2022: str) -> str:
+    entry = CATALOG[control_2022]
+    before = LINEAGE.predecessors(control_2022)
+    if not before:
+        return f"{control_2022} {entry.title} is new in ISO/IEC 27001:2022; the 2013 edition had no counterpart"
+    listed = ", ".join(f"{b} {LINEAGE.get(b).title}" for b in before)
+    verb = "replaces" if len(before) == 1 else "merges"
+    return f"{control_2022} {entry.title} {verb} 2013 {'control' if len(before) == 1 else 'controls'} {listed}"

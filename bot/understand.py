@@ -1,0 +1,130 @@
+"""Understand a question: resolve it against the conversation, find its IDs, and decide its intent.
+
+Intent comes from the classifier over labelled examples (`bot.intent`), combined
+with structured signals only: the IDs the grammar finds (a 2013 number, an ID
+that does not exist), hard manipulation markers, the tenant, and the
+conversation's state (a decision in progress). Every decision carries its
+reason, so "why did it answer that way?" is one attribute away.
+
+>>> u = understand("what replaced A.12.6.1?", Conversation(), None, signals)     # doctest: +SKIP
+>>> u.intent, u.reason                                                           # doctest: +SKIP
+('successor', '2013 control number')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot.advise import Advisor
+from bot.conversation import Conversation
+from bot.followup import resolve
+from bot.ids import Mention, find_ids
+from bot.intent import Guess, IntentModel, features
+from bot.manipulation import is_manipulation
+from bot.vocab import ROADMAP, TABLE, scope
+
+# A question retrieval finds this close to the corpus is not out of scope unless the classifier is sure.
+IN_SCOPE_SIMILARITY = 0.5
+SURE = 0.7
+# The classifier must be at least this sure to refuse a question as manipulation without a hard marker.
+MANIPULATION_SURE = 0.6
+# How much less likely a question is about the asker's own company when no tenant is given.
+NO_TENANT_COMPANY_PRIOR = 0.5
+
+
+@dataclass
+class Understanding:
+    """A question, understood: what every route receives."""
+
+    question: str  # as asked
+    resolved: str  # self-contained, after follow-up resolution
+    mentions: list[Mention]
+    vector: np.ndarray
+    similarity: float  # best cosine similarity to the standards corpus
+    intent: str
+    reason: str
+    scope: tuple[str, ...] | None  # the framework(s) whose items the question asks for
+    tenant: str | None
+    conversation: Conversation
+    guess: Guess | None = None
+    user_texts: list[str] = field(default_factory=list)  # what the user said so far, for the advisor
+
+    @property
+    def existing(self) -> list[Mention]:
+        return [m for m in self.mentions if m.exists]
+
+    @property
+    def pinned_documents(self) -> list[str]:
+        return [doc for m in self.mentions for doc in m.documents]
+
+
+@dataclass
+class Signals:
+    """What `understand` may consult: the embedder, the corpus similarity, the classifier, the tenant's material."""
+
+    embed: Callable[[str], np.ndarray]
+    similarity: Callable[[np.ndarray], float]
+    intents: IntentModel
+    company_answers: Callable[[str, np.ndarray, str], bool]
+
+
+def understand(question: str, conversation: Conversation, tenant: str | None, signals: Signals) -> Understanding:
+    earlier = [(q, meta.cited if meta else []) for q, meta in conversation.exchanges()]
+    resolved = resolve(question, [q for q, _ in earlier], [c for _, c in earlier]) if earlier else question
+    mentions = find_ids(resolved)
+    vector = signals.embed(resolved)
+    similarity = signals.similarity(vector)
+    # without a tenant there is no company to answer for: a questionnaire item is about the standards
+    prior = None if tenant else {"company": NO_TENANT_COMPANY_PRIOR}
+    guess = signals.intents.guess(np.concatenate([vector, features(resolved)]), prior)
+    intent, reason = _intent(question, resolved, mentions, similarity, guess, conversation, tenant, signals, vector)
+    users = conversation.user_questions + [question]
+    return Understanding(question, resolved, mentions, vector, similarity, intent, reason, scope(resolved),
+                         tenant, conversation, guess, users)
+
+
+def _intent(question: str, resolved: str, mentions: list[Mention], similarity: float, guess: Guess,
+            conversation: Conversation, tenant: str | None, signals: Signals, vector) -> tuple[str, str]:
+    if is_manipulation(question):
+        return "manipulation", "manipulation marker"
+    if any(m.is_2013 for m in mentions):
+        return "successor", "2013 control number"
+    if mentions and not any(m.exists for m in mentions):
+        return "unknown_id", "every ID named does not exist"
+    if not mentions and _continues_decision(question, guess, conversation):
+        return "decide", "a decision in progress"
+    intent = guess.intent
+    if intent == "manipulation" and (guess.probability < MANIPULATION_SURE or any(m.exists for m in mentions)):
+        intent = _fallback(guess)  # without a hard marker, a question naming a standard's ID is about it
+    if intent == "out_of_scope" and (mentions or (similarity >= IN_SCOPE_SIMILARITY and guess.probability < SURE)):
+        return _fallback(guess), f"in scope by {'ID' if mentions else 'retrieval'}; {guess.reason}"
+    if intent == "decide" and guess.probability < SURE and not Advisor.load().profile([resolved]).model_dump(exclude_defaults=True):
+        # an unsure decision with nothing about the company would only ask back; the next reading answers
+        return _fallback(guess), f"unsure decision without company facts; {guess.reason}"
+    if intent == "company" and mentions:
+        return "lookup", f"names a standard's ID; {guess.reason}"
+    if intent == "lookup" and tenant and not mentions and signals.company_answers(resolved, vector, tenant):
+        return "company", f"the tenant's approved material answers it; {guess.reason}"
+    return intent, guess.reason
+
+
+def _fallback(guess: Guess) -> str:
+    runner = guess.runner_up
+    return runner if runner not in ("out_of_scope", "manipulation") else "lookup"
+
+
+def _continues_decision(question: str, guess: Guess, conversation: Conversation) -> bool:
+    """New facts, or a request for a table or roadmap, in a conversation that is choosing a framework."""
+    routes = conversation.recent_routes()
+    if not routes:
+        return False
+    if routes[-1] == "clarify":
+        return True
+    if "decide" not in routes:
+        return False
+    if guess.intent in ("decide", "compare") or TABLE.search(question) or ROADMAP.search(question):
+        return True
+    return bool(Advisor.load().profile([question]).model_dump(exclude_defaults=True))

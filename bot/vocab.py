@@ -1,0 +1,84 @@
+"""The frameworks' names, as people write them: one home for every pattern and display name.
+
+Names are a small grammar ("SOC 2", "soc2", "ISO/IEC 27001", "Annex A"), so
+they are regular expressions; what a question *means* is learned from examples
+(`bot.intent`), never decided here.
+
+>>> named_frameworks("is iso27001 or soc 2 better for us?")
+('soc2', 'iso27001')
+>>> scope("which SOC 2 criterion is this evidence for: quarterly access reviews")
+('soc2',)
+>>> scope("How long does SOC 2 take?") is None
+True
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Standard = Literal["soc2", "iso27001"]
+DISPLAY = {"soc2": "SOC 2", "iso27001": "ISO/IEC 27001", "both": "both"}
+EDITION = {"soc2": "SOC 2", "iso27001": "ISO/IEC 27001:2022"}
+ITEM_NOUN = {"soc2": "criteria", "iso27001": "controls"}
+
+SOC2_NAME = re.compile(r"(?i)\bsoc ?(?:2|two)\b|\bsoc2\b")
+ISO_NAME = re.compile(r"(?i)\biso(?:/iec)?(?: ?27001)?\b|\b27001\b")
+# words that point at one framework's items, not only its name
+SOC2_WORDS = re.compile(r"(?i)\bsoc ?2\b|\bsoc2\b|\btrust services\b|\btsc\b|\bcriteri(?:on|a)\b|\baicpa\b|\bcommon criteria\b")
+ISO_WORDS = re.compile(r"(?i)\biso(?:/iec)?(?: ?27001)?\b|\b27001\b|\bannex ?a\b|\bisms\b|\bsoa\b")
+# "which SOC 2 criterion ...", "what Annex A control ...": the answer is one of a framework's items
+_ITEM = r"(?:criteri(?:on|a)|tsc|controls?|clauses?|requirements?|points? of focus)"
+ITEM_WORDS = re.compile(
+    rf"(?i)\b(?:which|what|whichever)\b.{{0,40}}\b{_ITEM}\b"
+    rf"|\b{_ITEM}\b.{{0,15}}\b(?:for|on|about|cover\w*|address\w*|apply|applies|relevant|satisf\w*|is this|does this)\b"
+    r"|\bwhat does\b.{0,30}\b(?:say|require|expect)\b|\b(?:require[sd]?|expects?)\b.{0,20}\b(?:for|on|about)\b"
+    r"|\bannex ?a\b|\bin (?:soc ?2|iso(?: ?27001)?) terms\b")
+# the item nouns of each framework: "criterion" is SOC 2's word, "control"/"clause" ISO's
+_SOC2_ITEM = re.compile(r"(?i)\b(?:soc ?2|soc2|tsc|trust services)\b.{0,25}\b(?:criteri(?:on|a)|points? of focus|tsc)\b"
+                        r"|\bcriteri(?:on|a)\b")
+_ISO_ITEM = re.compile(r"(?i)\b(?:annex ?a|iso(?:/iec)?(?: ?27001)?|27001)\b.{0,25}\b(?:controls?|clauses?)\b"
+                       r"|\bannex ?a\b|\bclauses?\b")
+
+# "which SOC 2 criterion ...", "what Annex A control covers ...": the answer must be one of the items themselves
+_WHICH_ITEM = re.compile(rf"(?i)\bwhich\b.{{0,40}}\b{_ITEM}\b"
+                         r"|\bwhat\s+(?:soc ?2\s+|iso(?:/iec)?(?: ?27001)?\s+|annex ?a\s+|tsc\s+)?(?:criterion|control|clause)\b")
+
+TABLE = re.compile(r"(?i)\b(table|side[- ]by[- ]side|matrix|comparison chart)\b")
+ROADMAP = re.compile(r"(?i)\b(roadmap|road map|plan|phases|steps|timeline for us|how do we get there)\b")
+
+
+def named_frameworks(text: str) -> tuple[str, ...]:
+    """The frameworks a text names, in a fixed order (SOC 2 first)."""
+    return tuple(f for f, pattern in (("soc2", SOC2_NAME), ("iso27001", ISO_NAME)) if pattern.search(text))
+
+
+# what a framework requires on a topic: answered from its items, not from guidance about it
+_REQUIRES = re.compile(
+    rf"(?i)\b{_ITEM}\b.{{0,15}}\b(?:for|on|about|cover\w*|address\w*)\b"
+    r"|\bwhat does\b.{0,30}\b(?:say|require|expect)\b|\b(?:require[sd]?|expects?)\b.{0,20}\b(?:for|on|about)\b|\bannex ?a\b")
+
+
+def item_filter(question: str) -> tuple[str, ...] | None:
+    """The frameworks to search *only*: the question asks which item applies, or what a framework requires."""
+    return scope(question) if _WHICH_ITEM.search(question) or _REQUIRES.search(question) else None
+
+
+def scope(question: str) -> tuple[str, ...] | None:
+    """The framework(s) whose items a question asks for, first-asked first; None when it asks for none.
+
+    A question about one framework's criteria or controls is answered from them first, not from
+    guidance that mentions the framework's name in every paragraph.
+    """
+    if not ITEM_WORDS.search(question):
+        return None
+    soc2 = _SOC2_ITEM.search(question)
+    iso = _ISO_ITEM.search(question)
+    if soc2 and iso:
+        return ("soc2", "iso27001") if soc2.start() <= iso.start() else ("iso27001", "soc2")
+    if soc2:
+        return ("soc2",)
+    if iso:
+        return ("iso27001",)
+    named = named_frameworks(question)
+    return named or None
