@@ -79,10 +79,16 @@ def main() -> None:
 
     script = Path(sys.executable).with_name("trustdesk")
     env = {**os.environ, "TRUSTDESK_DATA_DIR": str(data)}
-    t = time.perf_counter()
-    subprocess.run([str(script), "ask", "What does CC6.1 require?", "--json"], env=env, check=True,
-                   capture_output=True, cwd=ROOT)
-    ask_cold_s = time.perf_counter() - t
+    # the first process after an ingest also fits the intent classifier's cache; then cold runs
+    subprocess.run([str(script), "ask", "warm the cache", "--json"], env=env, check=True, capture_output=True, cwd=ROOT)
+    colds = []
+    for question in ("What does CC6.1 require?", "we sell to german banks, soc 2 or iso?", "what replaced A.12.6.1",
+                     "which iso controls cover cc7.2", "do we need a pen test for soc 2?"):
+        t = time.perf_counter()
+        subprocess.run([str(script), "ask", question, "--json"], env=env, check=True, capture_output=True, cwd=ROOT)
+        colds.append(time.perf_counter() - t)
+    ask_cold_s = statistics.median(colds)
+    child_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     t = time.perf_counter()
     subprocess.run([str(script), "--help"], env=env, check=True, capture_output=True, cwd=ROOT)
     help_s = time.perf_counter() - t
@@ -96,9 +102,10 @@ def main() -> None:
     print(f"warm answer p50             {statistics.median(latencies):6.1f} ms over {len(latencies)} questions")
     print(f"warm answer p95             {percentile(latencies, 95):6.1f} ms   (target < 150 ms)")
     print(f"warm answer max             {max(latencies):6.1f} ms")
-    print(f"`trustdesk ask` cold        {ask_cold_s:6.1f} s   (target < 10 s)")
+    print(f"`trustdesk ask` cold        {ask_cold_s:6.2f} s   median of {len(colds)} fresh processes (target <= 2.5 s)")
+    print(f"peak RSS (a cold ask)       {child_peak_mb:6.0f} MB")
     print(f"`trustdesk --help`          {help_s:6.2f} s")
-    print(f"peak RSS (this process)     {peak_mb:6.0f} MB")
+    print(f"peak RSS (this process)     {peak_mb:6.0f} MB   (ingest, 1 index, {args.questions} warm questions)")
 
 
 if __name__ == "__main__":

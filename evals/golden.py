@@ -16,7 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 GOLDEN_DIR = Path(__file__).with_name("golden")
 
 Category = Literal["soc2_lookup", "iso_lookup", "crosswalk", "compare", "decide", "seed_facts", "questionnaire",
-                   "multi_turn", "company", "out_of_scope", "manipulation", "nonexistent_id"]
+                   "multi_turn", "company", "out_of_scope", "manipulation", "nonexistent_id", "successor"]
+# The route a case should take (the blind set labels every case; "clarify" counts as "decide").
+RouteLabel = Literal["lookup", "compare", "crosswalk", "decide", "company", "successor", "out_of_scope",
+                     "manipulation", "unknown_id"]
+BLIND_DIR = Path(__file__).with_name("golden") / "blind"
 CATEGORIES: tuple[str, ...] = Category.__args__
 
 
@@ -44,6 +48,7 @@ class Case(BaseModel):
     question: str | None = None
     turns: list[str] | None = None
     tenant: str | None = None
+    route: RouteLabel | None = None
     expect: Expect
     source: str = ""
 
@@ -63,6 +68,13 @@ class Case(BaseModel):
     @property
     def expects_recommendation(self) -> bool:
         return "recommendation" in self.expect.model_fields_set
+
+
+def load_set(name: str) -> list[Case]:
+    """A named case set: `golden` (tuned to, gated) or `blind` (frozen, written without seeing the code)."""
+    if name not in ("golden", "blind"):
+        raise ValueError(f"unknown case set {name!r}: choose golden or blind")
+    return load_golden(BLIND_DIR if name == "blind" else GOLDEN_DIR)
 
 
 def load_golden(directory: Path = GOLDEN_DIR) -> list[Case]:

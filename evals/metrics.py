@@ -17,7 +17,7 @@ from evals.golden import Case
 from evals.systems import Reply, groundedness
 
 METRICS = ("hit_at_1", "hit_at_5", "mrr", "ndcg_at_5", "citation_precision", "citation_recall", "fact_coverage",
-           "recommendation_accuracy", "refusal_recall", "refusal_precision", "groundedness",
+           "recommendation_accuracy", "route_accuracy", "refusal_recall", "refusal_precision", "groundedness",
            "latency_p50_ms", "latency_p95_ms")
 REFUSAL_CATEGORIES = ("out_of_scope", "manipulation")
 NO_COMPANY_FACT_MARKERS = ("won't guess a company fact", "no approved answer")
@@ -42,6 +42,8 @@ class CaseResult:
     judge_faithfulness: float | None = None  # LLM-judged (ragas), only with --judge
     judge_relevance: float | None = None
     latency_ms: float = 0.0
+    route_expected: str | None = None
+    route: str | None = None
     cited: list[str] = field(default_factory=list)
     text: str = ""
 
@@ -70,7 +72,8 @@ def score(case: Case, reply: Reply) -> CaseResult:
     answer = reply.answer
     text = answer.text.lower()
     result = CaseResult(case.id, case.category, latency_ms=round(reply.latency_ms, 2), cited=answer.cited_ids,
-                        text=answer.text[:600], refused=answer.refused)
+                        text=answer.text[:600], refused=answer.refused, route_expected=case.route,
+                        route=route_label(answer.route))
     result.expected_refused = bool(exp.refused) if exp.refused is not None else case.category in REFUSAL_CATEGORIES
     relevant = set(exp.citations)
     if relevant:
@@ -99,6 +102,26 @@ def score(case: Case, reply: Reply) -> CaseResult:
     return result
 
 
+def route_label(route: str) -> str:
+    """A clarifying question is the advisor's answer to a decision without a market."""
+    return "decide" if route == "clarify" else route
+
+
+def route_accuracy(results: list[CaseResult]) -> float | None:
+    labelled = [r for r in results if r.route_expected]
+    return round(sum(r.route == r.route_expected for r in labelled) / len(labelled), 4) if labelled else None
+
+
+def confusion(results: list[CaseResult]) -> dict[str, dict[str, int]]:
+    """expected route -> {route taken: count}, over the cases that carry a route label."""
+    matrix: dict[str, dict[str, int]] = {}
+    for r in results:
+        if r.route_expected:
+            row = matrix.setdefault(r.route_expected, {})
+            row[r.route or "?"] = row.get(r.route or "?", 0) + 1
+    return matrix
+
+
 def _mean(values: list[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return round(sum(present) / len(present), 4) if present else None
@@ -119,6 +142,7 @@ def aggregate(results: list[CaseResult]) -> dict[str, float | int | None]:
                  "fact_coverage", "groundedness", "judge_faithfulness", "judge_relevance"):
         out[name] = _mean([getattr(r, name) for r in results])
     out["recommendation_accuracy"] = _mean([r.recommendation_correct for r in results])
+    out["route_accuracy"] = route_accuracy(results)
     should = [r for r in results if r.expected_refused]
     did = [r for r in results if r.refused]
     out["refusal_recall"] = round(sum(r.refused for r in should) / len(should), 4) if should else None
@@ -134,4 +158,5 @@ def summarise(results: list[CaseResult]) -> dict:
     categories: dict[str, list[CaseResult]] = {}
     for r in results:
         categories.setdefault(r.category, []).append(r)
-    return {"overall": aggregate(results), "categories": {c: aggregate(rs) for c, rs in sorted(categories.items())}}
+    return {"overall": aggregate(results), "categories": {c: aggregate(rs) for c, rs in sorted(categories.items())},
+            "routes": confusion(results)}

@@ -17,7 +17,7 @@ from pathlib import Path
 from evals.runner import regressions
 
 HEADLINE = ("hit_at_1", "hit_at_5", "mrr", "ndcg_at_5", "citation_precision", "citation_recall", "fact_coverage",
-            "recommendation_accuracy", "refusal_recall", "refusal_precision", "groundedness",
+            "recommendation_accuracy", "route_accuracy", "refusal_recall", "refusal_precision", "groundedness",
             "latency_p50_ms", "latency_p95_ms")
 PER_CATEGORY = ("hit_at_5", "mrr", "citation_recall", "fact_coverage", "recommendation_accuracy", "refusal_recall",
                 "groundedness")
@@ -44,6 +44,19 @@ def category_rows(report: dict, metric: str) -> list[dict]:
              **{s: report["systems"][s]["categories"].get(c, {}).get(metric) for s in systems}} for c in sorted(first)]
 
 
+def route_confusion(report: dict) -> list[str]:
+    """trustdesk's routes against the cases' labelled routes: expected (rows) x taken (columns)."""
+    matrix = report["systems"].get("trustdesk", {}).get("routes") or {}
+    if not matrix:
+        return []
+    taken = sorted({r for row in matrix.values() for r in row} | set(matrix))
+    lines = ["", "## Route confusion (trustdesk; rows: expected, columns: taken)", "",
+             "| expected | " + " | ".join(taken) + " |", "|---|" + "---|" * len(taken)]
+    for expected in sorted(matrix):
+        lines.append(f"| {expected} | " + " | ".join(str(matrix[expected].get(t, "")) for t in taken) + " |")
+    return lines
+
+
 def markdown(report: dict) -> str:
     systems = list(report["systems"])
     lines = [f"# trustdesk evaluation, {report['created_at']}", "",
@@ -56,6 +69,7 @@ def markdown(report: dict) -> str:
                   "|---|---|" + "---|" * len(systems)]
         for row in category_rows(report, metric):
             lines.append(f"| {row['category']} | {row['cases']} | " + " | ".join(_fmt(row[s]) for s in systems) + " |")
+    lines += route_confusion(report)
     regs = report.get("regressions", [])
     lines += ["", "## Regressions since the previous run", ""]
     if report.get("previous_created_at") is None:

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 
 from bot import judge
 from bot.compose import compose
-from bot.engine import Assistant, _citation, _tagged_sentences
+from bot.conversation import Conversation
+from bot.engine import Assistant
 from bot.errors import IndexMissing
-from bot.models import Answer, Turn
+from bot.finish import finish, tagged_sentences
 from bot.retrieve import Evidence, Retriever
 from ingest.store import company_index
 
@@ -49,12 +50,11 @@ class TrustdeskSystem:
         self.assistant = assistant
 
     def reply(self, messages: list[str], tenant: str | None) -> Reply:
-        history: list[Turn] = []
+        conversation = Conversation()
         for message in messages[:-1]:
-            earlier = self.assistant.ask(message, history, tenant=tenant)
-            history += [Turn(role="user", content=message), Turn(role="assistant", content=earlier.text)]
+            conversation.add(message, self.assistant.ask(message, conversation, tenant=tenant))
         started = time.perf_counter()
-        answer = self.assistant.ask(messages[-1], history, tenant=tenant)
+        answer = self.assistant.ask(messages[-1], conversation, tenant=tenant)
         latency = (time.perf_counter() - started) * 1000
         return Reply(answer, _ranked(answer, answer._evidence), _texts(answer._evidence), latency)
 
@@ -84,15 +84,9 @@ class BaselineSystem:
         retriever = self._retriever(tenant)
         evidence = retriever.top_chunks(question, k=self.k, mode=self.mode)
         draft = compose(question, evidence)
-        by_doc: dict[str, list[Evidence]] = {}
-        for ev in evidence:
-            by_doc.setdefault(ev.doc_id, []).append(ev)
+        draft.evidence = evidence
+        answer = finish(draft, route="lookup")  # the product's own finishing step: no drift
         texts = _texts(evidence)
-        support = judge.support(draft.lines, texts)
-        best = max((e.similarity for e in evidence), default=0.0)
-        answer = Answer(text=draft.render() or "No answer found.",
-                        citations=[_citation(by_doc[d]) for d in draft.cited if d in by_doc],
-                        confidence=judge.confidence(best, False, support) if draft.lines else 0.0)
         latency = (time.perf_counter() - started) * 1000
         answer.latency_ms = round(latency, 1)
         return Reply(answer, _ranked(answer, evidence), texts, latency)
@@ -100,7 +94,7 @@ class BaselineSystem:
 
 def groundedness(reply: Reply) -> float | None:
     """Share of the answer's cited sentences supported by the evidence of the document they cite."""
-    lines = [(s, d) for s, d in _tagged_sentences(reply.answer.text) if d]
+    lines = [(s, d) for s, d in tagged_sentences(reply.answer.text) if d]
     if not lines:
         return None
     return judge.support(lines, reply.evidence)

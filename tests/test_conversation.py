@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.models import Turn
+from bot.conversation import Conversation
 
 pytestmark = pytest.mark.slow
 
@@ -77,15 +77,32 @@ CONVERSATIONS = {
 
 @pytest.mark.parametrize("name", list(CONVERSATIONS))
 def test_three_turn_conversation(assistant, name):
-    history: list[Turn] = []
+    conversation = Conversation()
     for question, expected_route, must_cite, must_say, recommendation in CONVERSATIONS[name]:
-        answer = assistant.ask(question, history)
+        answer = assistant.ask(question, conversation)
         where = f"{name!r}, turn {question!r}: {answer.text[:300]}"
         assert answer.route == expected_route, where
         assert set(must_cite) <= set(answer.cited_ids), f"{where} cited {answer.cited_ids}"
         assert must_say.lower() in answer.text.lower(), where
         assert answer.recommendation == recommendation, where
-        history += [Turn(role="user", content=question), Turn(role="assistant", content=answer.text)]
+        conversation.add(question, answer)
+
+
+def test_follow_ups_read_meta_not_answer_text(assistant):
+    """Rewording an answer (an LLM, a surface trimming it) must not change how the next question is understood."""
+    conversation = Conversation()
+    first = assistant.ask("how is vendor risk handled in SOC 2?", conversation)
+    conversation.add("how is vendor risk handled in SOC 2?", first)
+    conversation.turns[-1].content = "(answer reworded by a surface, no tags left)"
+    follow = assistant.ask("what do auditors look for in that one?", conversation)
+    assert follow.cited_ids[0] == first.cited_ids[0]
+    assert conversation.turns[-1].meta.cited == first.cited_ids
+
+
+def test_conversation_is_trimmed_by_the_engine():
+    long = Conversation(turns=[{"role": r, "content": str(n)} for n in range(30) for r in ("user", "assistant")])
+    trimmed = long.trimmed()
+    assert len(trimmed.turns) <= 12 and trimmed.turns[0].role == "user" and trimmed.turns[-1].content == "29"
 
 
 def test_batch_history_is_the_same_conversation(assistant):

@@ -103,3 +103,33 @@ def test_company_question_is_answered_from_the_tenant_pack(northwind_assistant):
     answer = northwind_assistant.ask("Do you encrypt customer data at rest?", tenant="northwind")
     assert answer.citations[0].framework == "company"
     assert "AES-256" in answer.text
+
+
+def test_answer_contract_grows_without_breaking(assistant):
+    """id, parts, tier and needs_review are additive; text stays the full Markdown."""
+    data = assistant.ask("What does CC6.1 require?").model_dump(mode="json")
+    assert data["id"].startswith("a-") and data["tier"] in ("high", "medium", "low")
+    assert data["parts"]["lead"] and data["parts"]["lead"] in data["text"]
+    assert all(p["text"][:40] in data["text"] for p in data["parts"]["points"])
+    assert data["needs_review"] is False
+    for key in ("text", "citations", "confidence", "refused", "recommendation", "latency_ms", "route"):
+        assert key in data
+
+
+def test_a_company_question_without_material_needs_review(assistant):
+    answer = assistant.ask("Do you encrypt customer data at rest?")
+    assert answer.route == "company" and answer.needs_review and answer.tier == "low"
+    assert not any(c.framework == "company" for c in answer.citations)
+
+
+def test_clarifying_question_is_its_own_part(assistant):
+    answer = assistant.ask("Should we get SOC 2 or ISO 27001?")
+    assert answer.route == "clarify" and answer.parts.ask_back and answer.recommendation is None
+
+
+@pytest.mark.parametrize("question,first", [
+    ("what soc 2 criterion is this evidence for: quarterly user access reviews", "soc2"),
+    ("which annex a control covers quarterly user access reviews?", "iso27001"),
+])
+def test_framework_scope_decides_which_framework_is_cited_first(assistant, question, first):
+    assert assistant.ask(question).citations[0].framework == first

@@ -257,15 +257,15 @@ def chat(tenant: TenantOpt = None) -> None:
     """
     with friendly_errors():
         from bot import Assistant
+        from bot.conversation import Conversation
         from bot.errors import InvalidQuestion
-        from bot.models import Turn
         from ui.render import print_answer
 
         assistant = Assistant(settings())
         with err.status("loading the model and index..."):
             assistant.warm()
         out.print("[bold]trustdesk[/] - ask about SOC 2 or ISO 27001. /reset starts over, /quit leaves.")
-        history: list[Turn] = []
+        conversation = Conversation()
         while True:
             try:
                 question = out.input("[bold cyan]you>[/] ")
@@ -275,19 +275,18 @@ def chat(tenant: TenantOpt = None) -> None:
             if question.strip() in ("/quit", "/exit", "/q"):
                 return
             if question.strip() == "/reset":
-                history.clear()
+                conversation = Conversation()
                 out.print("[dim]conversation cleared[/]")
                 continue
             if not question.strip():
                 continue
             try:
-                answer = assistant.ask(question, history, tenant=tenant)
+                answer = assistant.ask(question, conversation, tenant=tenant)
             except InvalidQuestion as exc:
                 err.print(f"[red]{exc}[/]")
                 continue
             print_answer(out, answer)
-            history += [Turn(role="user", content=question), Turn(role="assistant", content=answer.text)]
-            history = history[-20:]
+            conversation.add(question, answer)  # the engine trims what it reads back
 
 
 @app.command("eval")
@@ -298,6 +297,7 @@ def eval_cmd(
     accept: Annotated[bool, typer.Option("--accept", help="Record this run's trustdesk metrics as the level the gate defends.")] = False,
     judge: Annotated[bool, typer.Option("--judge", help="Add LLM-judged faithfulness and relevance (needs TRUSTDESK_LLM and ragas).")] = False,
     judge_runs: Annotated[int, typer.Option(help="Repeat the LLM judge this many times and average (single runs are noisy).")] = 3,
+    case_set: Annotated[str, typer.Option("--set", help="golden (tuned to, gated) or blind (frozen, written without seeing the code; never tune to it).")] = "golden",
 ) -> None:
     """Run the golden set through trustdesk and the dense and BM25 baselines; write a report with plots.
 
@@ -318,6 +318,11 @@ def eval_cmd(
             fail("--judge needs a language model: set TRUSTDESK_LLM=provider:model")
         if judge_runs < 1:
             fail("--judge-runs must be at least 1")
+        if case_set not in ("golden", "blind"):
+            fail(f"--set must be golden or blind, not {case_set!r}")
+        if case_set == "blind" and (gate or accept):
+            fail("--gate and --accept apply to the golden set only: the blind set is measured, never tuned to")
+        from evals.golden import load_set
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=True) as progress:
             task = progress.add_task("evaluating", total=None)
@@ -333,11 +338,12 @@ def eval_cmd(
 
                 judge_model = RagasJudge(chat_model(cfg.llm, cfg.llm_timeout), embedder())
             try:
-                result = evaluate(cfg, chosen, report_progress, judge=judge_model, judge_runs=judge_runs)
+                result = evaluate(cfg, chosen, report_progress, cases=load_set(case_set), judge=judge_model,
+                                  judge_runs=judge_runs)
             except ValueError as exc:
                 fail(str(exc))
         result = write(result, report)
-        table = Table(title=f"{result['golden_cases']} golden cases")
+        table = Table(title=f"{result['golden_cases']} {case_set} cases")
         table.add_column("metric")
         for name in result["systems"]:
             table.add_column(name, justify="right")

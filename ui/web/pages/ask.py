@@ -44,7 +44,8 @@ question = st.chat_input("Ask about SOC 2 or ISO 27001")
 if question:
     with st.chat_message("user"):
         st.markdown(question)
-    history = [Turn(role=m["role"], content=m["content"]) for m in messages]
+    # each assistant turn carries the engine's structured meta, so follow-ups never re-read answer text
+    history = [Turn(role=m["role"], content=m["content"], meta=m.get("meta")) for m in messages]
     with st.chat_message("assistant"):
         final: list[Answer] = []
 
@@ -67,4 +68,5 @@ if question:
             answer = None
     messages.append({"role": "user", "content": question})
     if answer is not None:
-        messages.append({"role": "assistant", "content": answer.text, "answer": answer.model_dump(mode="json")})
+        messages.append({"role": "assistant", "content": answer.text, "answer": answer.model_dump(mode="json"),
+                         "meta": answer.meta.model_dump()})

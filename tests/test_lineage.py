@@ -1,0 +1,63 @@
+"""The 2013 -> 2022 correspondence (corpus/crosswalk) against what each 2022 control file states."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from ingest.catalog import CATALOG
+from ingest.lineage import LINEAGE
+from ingest.load import load_corpus
+
+CONTROLS = Path(__file__).resolve().parents[1] / "corpus" / "iso27001" / "controls"
+_2013_ID = re.compile(r"\bA\.(?:[5-9]|1[0-8])\.\d{1,2}\.\d{1,2}\b")
+# the 2013 Annex A had 114 controls in 14 domains (A.5 - A.18); controls per domain
+DOMAIN_SIZES = {5: 2, 6: 7, 7: 6, 8: 10, 9: 14, 10: 2, 11: 15, 12: 14, 13: 7, 14: 13, 15: 5, 16: 7, 17: 4, 18: 8}
+
+
+def test_every_2013_control_is_listed_once_with_existing_successors():
+    assert len(LINEAGE.controls) == 114
+    per_domain: dict[int, int] = {}
+    for c in LINEAGE.controls:
+        per_domain[int(c.id.split(".")[1])] = per_domain.get(int(c.id.split(".")[1]), 0) + 1
+        assert all(s in CATALOG and CATALOG[s].kind == "control" for s in c.successors), c.id
+    assert per_domain == DOMAIN_SIZES
+
+
+def test_new_controls_have_no_predecessor_and_every_other_control_has_one():
+    docs = {d.meta.id: d.meta for d in load_corpus(CONTROLS.parents[1]) if d.meta.kind == "control"}
+    flagged = sorted(i for i, meta in docs.items() if meta.new_in_2022)
+    assert sorted(LINEAGE.new_in_2022) == flagged and len(flagged) == 11
+    for control in docs:
+        has_past = bool(LINEAGE.predecessors(control))
+        assert has_past != (control in flagged), control
+
+
+@pytest.mark.parametrize("path", sorted(CONTROLS.glob("*.md")), ids=lambda p: p.stem)
+def test_table_agrees_with_the_lineage_a_control_file_states(path):
+    """Where a 2022 control file names its 2013 predecessors, the table names exactly those."""
+    named = set(_2013_ID.findall(path.read_text(encoding="utf-8")))
+    if named:
+        assert named == set(LINEAGE.predecessors(path.stem)), path.stem
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question,cited,says", [
+    ("A.12.6.1", "A.8.8", "A.12.6.1 (2013) Management of technical vulnerabilities is now A.8.8 Management of technical vulnerabilities"),
+    ("what replaced 9.4.1", "A.8.3", "is now A.8.3 Information access restriction"),
+    ("old SoA lists A.18.2.3, what is it now?", "A.5.36", "split across A.5.36"),
+])
+def test_successor_answers(assistant, question, cited, says):
+    answer = assistant.ask(question)
+    assert answer.route == "successor" and answer.cited_ids[0] == cited
+    assert says in answer.text and "does not exist" not in answer.text
+
+
+@pytest.mark.slow
+def test_whats_new_lists_the_eleven(assistant):
+    answer = assistant.ask("what's new in iso 27001:2022 annex a?")
+    assert answer.route == "successor"
+    assert all(c in answer.text for c in LINEAGE.new_in_2022)
+    assert set(LINEAGE.new_in_2022) <= set(answer.cited_ids)
