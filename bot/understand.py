@@ -24,10 +24,12 @@ from bot.followup import resolve
 from bot.ids import Mention, find_ids
 from bot.intent import Guess, IntentModel, features
 from bot.manipulation import is_manipulation
-from bot.vocab import ROADMAP, TABLE, scope
+from bot.vocab import ROADMAP, TABLE, named_frameworks, scope
 
 # A question retrieval finds this close to the corpus is not out of scope unless the classifier is sure.
 IN_SCOPE_SIMILARITY = 0.5
+# ... and one this close is covered by the corpus whatever the classifier says (judge.STRONG_SIMILARITY)
+COVERED_SIMILARITY = 0.65
 SURE = 0.7
 # The classifier must be at least this sure to refuse a question as manipulation without a hard marker.
 MANIPULATION_SURE = 0.6
@@ -96,19 +98,23 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         return "unknown_id", "every ID named does not exist"
     if not mentions and _continues_decision(question, guess, conversation):
         return "decide", "a decision in progress"
-    intent = guess.intent
+    intent, reason = guess.intent, guess.reason
     if intent == "manipulation" and (guess.probability < MANIPULATION_SURE or any(m.exists for m in mentions)):
         intent = _fallback(guess)  # without a hard marker, a question naming a standard's ID is about it
-    if intent == "out_of_scope" and (mentions or (similarity >= IN_SCOPE_SIMILARITY and guess.probability < SURE)):
-        return _fallback(guess), f"in scope by {'ID' if mentions else 'retrieval'}; {guess.reason}"
+    if intent == "out_of_scope" and (mentions or similarity >= COVERED_SIMILARITY
+                                     or (similarity >= IN_SCOPE_SIMILARITY and guess.probability < SURE)):
+        intent, reason = _fallback(guess), f"in scope by {'ID' if mentions else 'retrieval'}; {reason}"
     if intent == "decide" and guess.probability < SURE and not Advisor.load().profile([resolved]).model_dump(exclude_defaults=True):
         # an unsure decision with nothing about the company would only ask back; the next reading answers
-        return _fallback(guess), f"unsure decision without company facts; {guess.reason}"
+        intent, reason = _fallback(guess), f"unsure decision without company facts; {reason}"
+    if intent == "compare" and len(named_frameworks(resolved)) == 1 and not mentions:
+        # a comparison needs two sides: "how much does SOC 2 cost?" is about SOC 2
+        intent, reason = "lookup", f"one framework named; {reason}"
     if intent == "company" and mentions:
-        return "lookup", f"names a standard's ID; {guess.reason}"
+        intent, reason = "lookup", f"names a standard's ID; {reason}"
     if intent == "lookup" and tenant and not mentions and signals.company_answers(resolved, vector, tenant):
-        return "company", f"the tenant's approved material answers it; {guess.reason}"
-    return intent, guess.reason
+        intent, reason = "company", f"the tenant's approved material answers it; {reason}"
+    return intent, reason
 
 
 def _fallback(guess: Guess) -> str:
@@ -125,6 +131,6 @@ def _continues_decision(question: str, guess: Guess, conversation: Conversation)
         return True
     if "decide" not in routes:
         return False
-    if guess.intent in ("decide", "compare") or TABLE.search(question) or ROADMAP.search(question):
+    if guess.intent == "decide" or TABLE.search(question) or ROADMAP.search(question):
         return True
     return bool(Advisor.load().profile([question]).model_dump(exclude_defaults=True))
