@@ -150,12 +150,9 @@ class IntentModel:
         total = votes.sum()
         return votes / total if total else np.full(len(self.classes), 1.0 / len(self.classes))
 
-    def guess(self, vector: np.ndarray, prior: dict[str, float] | None = None) -> Guess:
-        """The best route for a (features-extended) vector; `prior` reweights routes by structured signals."""
+    def guess(self, vector: np.ndarray) -> Guess:
+        """The best route for a (features-extended) vector."""
         probs = self.probabilities(vector)
-        if prior:
-            probs = probs * np.array([prior.get(c, 1.0) for c in self.classes], dtype=np.float32)
-            probs = probs / probs.sum()
         order = np.argsort(-probs)
         first, second = int(order[0]), int(order[1])
         return Guess(self.classes[first], float(probs[first]), self.classes[second], float(probs[second]))

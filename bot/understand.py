@@ -33,8 +33,6 @@ COVERED_SIMILARITY = 0.65
 SURE = 0.7
 # The classifier must be at least this sure to refuse a question as manipulation without a hard marker.
 MANIPULATION_SURE = 0.6
-# How much less likely a question is about the asker's own company when no tenant is given.
-NO_TENANT_COMPANY_PRIOR = 0.5
 
 
 @dataclass
@@ -53,6 +51,8 @@ class Understanding:
     conversation: Conversation
     guess: Guess | None = None
     user_texts: list[str] = field(default_factory=list)  # what the user said so far, for the advisor
+    # asked of the company, but no tenant is given: only the standards can answer, and the answer says so
+    about_company: bool = False
 
     @property
     def existing(self) -> list[Mention]:
@@ -79,13 +79,15 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
     mentions = find_ids(resolved)
     vector = signals.embed(resolved)
     similarity = signals.similarity(vector)
-    # without a tenant there is no company to answer for: a questionnaire item is about the standards
-    prior = None if tenant else {"company": NO_TENANT_COMPANY_PRIOR}
-    guess = signals.intents.guess(np.concatenate([vector, features(resolved)]), prior)
+    guess = signals.intents.guess(np.concatenate([vector, features(resolved)]))
     intent, reason = _intent(question, resolved, mentions, similarity, guess, conversation, tenant, signals, vector)
     users = conversation.user_questions + [question]
+    about_company = intent == "company" and not tenant
+    if about_company:
+        # the company route answers from a tenant's material; without one, the standards answer it
+        intent, reason = "lookup", f"about the company, but no tenant; {reason}"
     return Understanding(question, resolved, mentions, vector, similarity, intent, reason, scope(resolved),
-                         tenant, conversation, guess, users)
+                         tenant, conversation, guess, users, about_company)
 
 
 def _intent(question: str, resolved: str, mentions: list[Mention], similarity: float, guess: Guess,

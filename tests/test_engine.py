@@ -118,7 +118,9 @@ def test_answer_contract_grows_without_breaking(assistant):
 
 def test_a_company_question_without_material_needs_review(assistant):
     answer = assistant.ask("Do you encrypt customer data at rest?")
-    assert answer.route == "company" and answer.needs_review and answer.tier == "low"
+    # no tenant: the standards answer it, saying no company answer exists, flagged for review
+    assert answer.route == "lookup" and answer.needs_review and answer.tier == "low"
+    assert "won't guess a company fact" in answer.text
     assert not any(c.framework == "company" for c in answer.citations)
 
 

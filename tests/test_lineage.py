@@ -60,4 +60,4 @@ def test_whats_new_lists_the_eleven(assistant):
     answer = assistant.ask("what's new in iso 27001:2022 annex a?")
     assert answer.route == "successor"
     assert all(c in answer.text for c in LINEAGE.new_in_2022)
-    assert set(LINEAGE.new_in_2022) <= set(answer.cited_ids)
+    assert "iso27001-2013-to-2022-transition" in answer.cited_ids  # the guidance that lists them

@@ -22,7 +22,6 @@ from bot.vocab import scope
     ("SOC 2 vs ISO 27001 cost", "compare"),
     ("Should we get SOC 2 or ISO 27001?", "decide"),
     ("Which framework should a fintech selling to German banks pick?", "decide"),
-    ("Do you encrypt customer data at rest?", "company"),
     ("Is CC10.1 about encryption?", "unknown_id"),
     ("What does A.5.38 require?", "unknown_id"),
     ("what replaced A.12.6.1", "successor"),
@@ -34,6 +33,14 @@ from bot.vocab import scope
 def test_intents(assistant, question, expected):
     u = assistant.understand(question, Conversation(), None)
     assert u.intent == expected, u.reason
+
+
+@pytest.mark.slow
+def test_a_company_question_takes_the_company_route_only_with_a_tenant(northwind_assistant):
+    u = northwind_assistant.understand("Do you encrypt customer data at rest?", Conversation(), "northwind")
+    assert u.intent == "company" and not u.about_company
+    u = northwind_assistant.understand("Do you encrypt customer data at rest?", Conversation(), None)
+    assert u.intent == "lookup" and u.about_company and "no tenant" in u.reason
 
 
 @pytest.mark.slow

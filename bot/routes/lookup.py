@@ -24,6 +24,10 @@ ASPECT_GUIDANCE = ["cost-and-timeline-estimates", "auditors-and-governing-bodies
 
 
 def handle(u: Understanding, kit: Kit) -> Draft:
+    if u.about_company:
+        from bot.routes import company  # a company question without a tenant: the standards, flagged for review
+
+        return company.handle(u, kit)
     pin = u.pinned_documents
     frameworks = None if pin else item_filter(u.resolved)
     evidence = kit.retriever.search(u.resolved, k=kit.settings.top_k, pin=pin, vector=u.vector, frameworks=frameworks)
