@@ -33,7 +33,7 @@ NAMES = {"soc2": "SOC 2", "iso27001": "ISO/IEC 27001", "both": "both"}
 class CompanyProfile(BaseModel):
     """What the advisor knows about the company asking."""
 
-    markets: set[str] = Field(default_factory=set)  # us, canada, europe, uk, dach, japan, apac, global
+    markets: set[str] = Field(default_factory=set)  # us, canada, europe, uk, dach, japan, apac, latam, mea, global
     segments: set[str] = Field(default_factory=set)  # enterprise, public_sector, healthcare, financial_services, startup
     industry: str | None = None
     existing: set[str] = Field(default_factory=set)  # soc2, iso27001: reports or certificates already held
@@ -76,6 +76,7 @@ class Advisor:
             for name in ("markets", "segments", "existing", "customer_asks")
         }
         self._deadline = [(re.compile(p, re.I), factor) for p, factor in ex["deadline_months"]]
+        self._not_a_market = [re.compile(p, re.I) for p in ex.get("not_a_market", [])]
 
     @classmethod
     @functools.cache
@@ -89,7 +90,8 @@ class Advisor:
         profile = CompanyProfile()
         for text in texts:
             for name, table in self._sets.items():
-                found = {key for key, pats in table.items() if any(p.search(text) for p in pats)}
+                found = {key for key, pats in table.items()
+                         if any(self._counts(name, text, m) for p in pats for m in p.finditer(text))}
                 getattr(profile, name).update(found)
             for pattern, factor in self._deadline:
                 m = pattern.search(text)
@@ -101,6 +103,13 @@ class Advisor:
         profile.customer_asks -= profile.existing
         profile.industry = next((_INDUSTRY[s] for s in sorted(profile.segments) if s in _INDUSTRY), None)
         return profile
+
+    def _counts(self, name: str, text: str, match: re.Match) -> bool:
+        """A place counts as a market unless the words before it say otherwise ("no US", "based in London")."""
+        if name != "markets":
+            return True
+        before = text[max(0, match.start() - 60):match.start()]
+        return not any(p.search(before) for p in self._not_a_market)
 
     # --- the advice -------------------------------------------------------------------
 

@@ -114,3 +114,31 @@ def test_comparison_and_roadmap_cite_existing_documents(guidance):
                                              ("what do we get at the end, a report or certificate?", "deliverable")])
 def test_aspects(question, aspect):
     assert aspect in advisor.aspects(question)
+
+
+@pytest.mark.parametrize("said,markets", [
+    (["no US business at all, our customers are banks in brazil and mexico"], {"latam"}),
+    (["we're based in London but sell almost exclusively to US tech companies"], {"us"}),
+    (["~200 customers, nearly all American, and one in Ireland"], {"us"}),
+    (["we sell to automotive suppliers in bavaria"], {"dach"}),
+    (["retail brands in paris, milan and madrid"], {"europe"}),
+    (["we don't sell in the US, only Europe"], {"europe"}),
+])
+def test_places_count_as_markets_only_where_customers_are(said, markets):
+    assert advisor.profile(said).markets == markets
+
+
+def test_a_question_of_ours_is_not_a_customer_asking():
+    profile = advisor.profile(["our customers are all American. do we also need ISO 27001?"])
+    assert profile.customer_asks == set()
+
+
+def test_buyers_listing_both_ask_for_both():
+    profile = advisor.profile(["their procurement portals have checkboxes for both SOC 2 Type 2 and ISO 27001"])
+    assert profile.customer_asks == {"soc2", "iso27001"}
+    assert advisor.advise(profile).recommendation == "both"
+
+
+def test_no_us_business_means_iso():
+    profile = advisor.profile(["fintech selling to banks in Brazil and Colombia, no US customers"])
+    assert advisor.advise(profile).recommendation == "iso27001"
