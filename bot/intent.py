@@ -30,6 +30,8 @@ INTENTS_PATH = Path(__file__).with_name("data") / "intents.yaml"
 # our own golden questions, labelled by category (evals/intent_examples.py); never the blind set
 GOLDEN_INTENTS_PATH = Path(__file__).with_name("data") / "intents_golden.yaml"
 FEATURE_WEIGHT = 0.5
+# bump when `features` changes: cached weights of an older feature set must not be reused
+FEATURES_VERSION = 1
 Intent = Literal["lookup", "compare", "crosswalk", "decide", "company", "successor", "out_of_scope", "manipulation"]
 INTENTS: tuple[str, ...] = Intent.__args__
 Method = Literal["logreg", "knn"]
@@ -83,12 +85,13 @@ def features(text: str) -> np.ndarray:
     from bot.ids import find_ids
     from bot.vocab import named_frameworks
 
-    ids = [m for m in find_ids(text) if m.exists]
+    found = find_ids(text)
+    ids = [m for m in found if m.exists]
     named = set(named_frameworks(text.replace(ids[0].raw, " ") if ids else text))
     id_frameworks = {m.framework for m in ids}
     other = bool(id_frameworks) and bool(named - id_frameworks)
     values = [bool(ids), "soc2" in id_frameworks, "iso27001" in id_frameworks, "soc2" in named, "iso27001" in named,
-              other, len(id_frameworks) == 2, any(m.is_2013 for m in find_ids(text))]
+              other, len(id_frameworks) == 2, any(m.is_2013 for m in found)]
     return np.asarray(values, dtype=np.float32) * FEATURE_WEIGHT
 
 
@@ -170,7 +173,7 @@ def load_model(embed: Callable[[list[str]], np.ndarray], cache_dir: Path | None,
     if path == INTENTS_PATH and GOLDEN_INTENTS_PATH.exists():
         examples = examples.merged(Examples.load(GOLDEN_INTENTS_PATH))
     texts, labels = examples.pairs()
-    cache = Path(cache_dir) / f"intents-{examples.digest()}-{method}.npz" if cache_dir else None
+    cache = Path(cache_dir) / f"intents-{examples.digest()}-f{FEATURES_VERSION}-{method}.npz" if cache_dir else None
     if cache is not None and cache.exists():
         try:
             with np.load(cache) as saved:

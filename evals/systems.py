@@ -18,6 +18,7 @@ from bot.conversation import Conversation
 from bot.engine import Assistant
 from bot.errors import IndexMissing
 from bot.finish import finish, tagged_sentences
+from bot.models import Answer
 from bot.retrieve import Evidence, Retriever
 from ingest.store import company_index
 

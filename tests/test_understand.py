@@ -101,3 +101,23 @@ def test_classifier_learns_separable_examples(method):
     assert guess.intent == "c" and guess.probability > 0.5 and guess.runner_up != "c"
     with pytest.raises(ValueError, match="method"):
         IntentModel(labels, np.vstack(vectors), "svm")
+
+
+def test_cached_classifier_is_reused_and_a_damaged_cache_is_rebuilt(tmp_path):
+    from bot.intent import load_model
+
+    calls = []
+
+    def embed(texts):
+        calls.append(len(texts))
+        rng = np.random.default_rng(len(texts))
+        v = rng.standard_normal((len(texts), 8)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    first = load_model(embed, tmp_path, method="knn")
+    again = load_model(embed, tmp_path, method="knn")
+    assert len(calls) == 1 and np.allclose(first.vectors, again.vectors)
+    for cache in tmp_path.glob("intents-*.npz"):
+        cache.write_bytes(b"not an npz file")
+    load_model(embed, tmp_path, method="knn")
+    assert len(calls) == 2

@@ -12,7 +12,7 @@ import re
 from bot.advise import Advisor
 from bot.compose import GENERIC, Draft, compose
 from bot.retrieve import Evidence
-from bot.routes import Kit
+from bot.routes import Kit, company
 from bot.text import terms
 from bot.understand import Understanding
 from bot.vocab import DISPLAY, item_filter, named_frameworks
@@ -24,9 +24,7 @@ ASPECT_GUIDANCE = ["cost-and-timeline-estimates", "auditors-and-governing-bodies
 
 
 def handle(u: Understanding, kit: Kit) -> Draft:
-    if u.about_company:
-        from bot.routes import company  # a company question without a tenant: the standards, flagged for review
-
+    if u.about_company:  # a company question without a tenant: the standards, flagged for review
         return company.handle(u, kit)
     pin = u.pinned_documents
     frameworks = None if pin else item_filter(u.resolved)
