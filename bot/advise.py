@@ -77,6 +77,7 @@ class Advisor:
         }
         self._deadline = [(re.compile(p, re.I), factor) for p, factor in ex["deadline_months"]]
         self._not_a_market = [re.compile(p, re.I) for p in ex.get("not_a_market", [])]
+        self._not_a_market_after = [re.compile(p, re.I) for p in ex.get("not_a_market_after", [])]
 
     @classmethod
     @functools.cache
@@ -109,7 +110,9 @@ class Advisor:
         if name != "markets":
             return True
         before = text[max(0, match.start() - 60):match.start()]
-        return not any(p.search(before) for p in self._not_a_market)
+        after = text[match.end():match.end() + 40]
+        return not (any(p.search(before) for p in self._not_a_market)
+                    or any(p.search(after) for p in self._not_a_market_after))
 
     # --- the advice -------------------------------------------------------------------
 
@@ -197,9 +200,6 @@ class Advisor:
     def aspects(self, question: str) -> list[str]:
         """Comparison aspects a question asks about ("which takes longer?" -> ["timeline"])."""
         return [r["key"] for r in self.data["comparison"] if re.search(r["match"], question, re.I)]
-
-    def is_clarifying_question(self, text: str) -> bool:
-        return any(item["question"] in text for item in self.data["clarify"])
 
     def roadmap(self, order: list[Framework]) -> tuple[str, list[str], list[str]]:
         """A title, the numbered steps, and the documents they cite."""

@@ -139,14 +139,14 @@ class Assistant:
     def understand(self, question: str, conversation: Conversation, tenant: str | None) -> Understanding:
         retriever = self.retriever()
         signals = Signals(embed=retriever.embed, similarity=retriever.best_similarity, intents=self.intents,
-                          company_answers=self.company_match)
+                          company_answers=self.company_match, names_topic=retriever.names_topic)
         return understand(question, conversation, tenant, signals)
 
     def answer(self, question: str, conversation: Conversation, tenant: str | None) -> Answer:
         """understand -> route -> finish, without LLM phrasing."""
         u = self.understand(question, conversation, tenant)
         draft = ROUTES[u.intent](u, self._kit(u))
-        route = "clarify" if draft.ask_back and not draft.lines else u.intent
+        route = "clarify" if draft.ask_back and draft.recommendation is None and u.intent == "decide" else u.intent
         answer = finish(draft, route=route, scope=u.scope)
         log.debug("routed %r to %s (%s)", question, u.intent, u.reason)
         answer._meta = TurnMeta(resolved=u.resolved, route=route, cited=answer.cited_ids,

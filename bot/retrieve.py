@@ -70,6 +70,7 @@ class Retriever:
             rows.sort(key=lambda i: self.metas[i].get("position", 0))
         self.frameworks = np.array([m.get("framework", "") for m in self.metas])
         self._bm25 = self._build_bm25()
+        self._topics = _topic_pattern(self.metas)
 
     def _build_bm25(self):
         import bm25s
@@ -81,6 +82,10 @@ class Retriever:
         bm25 = bm25s.BM25()
         bm25.index(corpus, show_progress=False)
         return bm25
+
+    def names_topic(self, question: str) -> bool:
+        """Does the question name a topic of this index by its title or an alias ("clear desk", "SoA")?"""
+        return bool(self._topics and self._topics.search(question))
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -204,6 +209,25 @@ class Retriever:
             if ev.section == section:
                 return ev
         return None
+
+
+def _topic_pattern(metas: list[dict]):
+    """Titles and aliases specific enough to name a topic: several words, or an acronym of 3+ letters."""
+    import re
+
+    names: set[str] = set()
+    for meta in metas:
+        for name in [meta.get("title", "")] + str(meta.get("aliases", "")).split(";"):
+            name = name.strip()
+            acronym = " " not in name and 3 <= len(name) <= 6 and sum(ch.isupper() for ch in name) >= 2
+            if len(name.split()) >= 2 or acronym:
+                names.add(name.lower())
+                if acronym and name.endswith("s"):
+                    names.add(name[:-1].lower())  # "CUECs" -> "CUEC"
+    if not names:
+        return None
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?i)(?<![\w-])(?:{alternatives})(?![\w-])")
 
 
 def with_score(evidence: Evidence, score: float) -> Evidence:

@@ -71,6 +71,7 @@ class Signals:
     similarity: Callable[[np.ndarray], float]
     intents: IntentModel
     company_answers: Callable[[str, np.ndarray, str], bool]
+    names_topic: Callable[[str], bool] = lambda question: False  # a corpus title or alias is named
 
 
 def understand(question: str, conversation: Conversation, tenant: str | None, signals: Signals) -> Understanding:
@@ -101,11 +102,12 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if not mentions and _continues_decision(question, guess, conversation):
         return "decide", "a decision in progress"
     intent, reason = guess.intent, guess.reason
-    if intent == "manipulation" and (guess.probability < MANIPULATION_SURE or any(m.exists for m in mentions)):
-        intent = _fallback(guess)  # without a hard marker, a question naming a standard's ID is about it
-    if intent == "out_of_scope" and (mentions or similarity >= COVERED_SIMILARITY
-                                     or (similarity >= IN_SCOPE_SIMILARITY and guess.probability < SURE)):
-        intent, reason = _fallback(guess), f"in scope by {'ID' if mentions else 'retrieval'}; {reason}"
+    covered = bool(mentions) or similarity >= COVERED_SIMILARITY or signals.names_topic(resolved)
+    if intent == "manipulation" and (guess.probability < MANIPULATION_SURE or covered):
+        # without a hard marker, a question about something the corpus covers is a question about it
+        intent, reason = _fallback(guess), f"no manipulation marker, covered by the corpus; {reason}"
+    if intent == "out_of_scope" and (covered or (similarity >= IN_SCOPE_SIMILARITY and guess.probability < SURE)):
+        intent, reason = _fallback(guess), f"in scope: names an ID or topic of the corpus, or retrieval is close; {reason}"
     if intent == "decide" and guess.probability < SURE and not Advisor.load().profile([resolved]).model_dump(exclude_defaults=True):
         # an unsure decision with nothing about the company would only ask back; the next reading answers
         intent, reason = _fallback(guess), f"unsure decision without company facts; {reason}"

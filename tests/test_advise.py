@@ -91,6 +91,8 @@ def test_every_reason_is_supported_by_the_document_it_cites(guidance):
     for rule in advisor.data["rules"]:
         assert rule["cite"] in guidance, rule["id"]
         assert supported(rule["reason"], guidance[rule["cite"]]), f"{rule['id']}: reason not supported by {rule['cite']}"
+    lead = advisor.data["clarify_lead"]
+    assert supported(lead["reason"], guidance[lead["cite"]]), "the clarifying answer's rule of thumb"
 
 
 def test_comparison_and_roadmap_cite_existing_documents(guidance):

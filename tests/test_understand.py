@@ -121,3 +121,20 @@ def test_cached_classifier_is_reused_and_a_damaged_cache_is_rebuilt(tmp_path):
         cache.write_bytes(b"not an npz file")
     load_model(embed, tmp_path, method="knn")
     assert len(calls) == 2
+
+
+@pytest.mark.slow
+def test_a_topic_the_corpus_names_is_in_scope_whatever_the_wording(assistant):
+    retriever = assistant.retriever()
+    assert retriever.names_topic("whats a CUEC") and retriever.names_topic("clear desk rules?")
+    assert not retriever.names_topic("tell me a joke about cats")
+    for question in ("whats a CUEC", "clear desk clear screen iso"):
+        u = assistant.understand(question, Conversation(), None)
+        assert u.intent == "lookup", u.reason
+
+
+@pytest.mark.slow
+def test_a_clarifying_answer_still_gives_its_rule_of_thumb(assistant):
+    answer = assistant.ask("which audit should we do first?")
+    assert answer.route == "clarify" and answer.parts.ask_back
+    assert answer.cited_ids == ["choosing-a-framework"] and answer.recommendation is None

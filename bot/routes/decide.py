@@ -22,8 +22,12 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     advice = advisor.advise(profile)
     draft = Draft()
     if advice.clarify:
+        # the rule of thumb the advisor will apply, cited, then the one question it needs answered
+        lead = advisor.data["clarify_lead"]
+        draft.add(lead["reason"], lead["cite"])
         draft.ask_back = advice.clarify
         draft.confidence = 1.0
+        draft.evidence = kit.retriever.chunks_of(lead["cite"])
         return draft
     draft.add(advice.headline(), None)
     for reason, cite in advice.reasons[:MAX_REASONS]:
