@@ -83,10 +83,13 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
     guess = signals.intents.guess(np.concatenate([vector, features(resolved)]))
     intent, reason = _intent(question, resolved, mentions, similarity, guess, conversation, tenant, signals, vector)
     users = conversation.user_questions + [question]
-    about_company = intent == "company" and not tenant
-    if about_company:
-        # the company route answers from a tenant's material; without one, the standards answer it
-        intent, reason = "lookup", f"about the company, but no tenant; {reason}"
+    if intent == "company" and not tenant:
+        # the company route answers from a tenant's material; without one, the standards answer it,
+        # saying no company answer exists when the question is surely about the company
+        about_company = guess.intent == "company" and guess.probability >= SURE
+        intent, reason = "lookup", f"{'about the company' if about_company else 'perhaps about the company'}, but no tenant; {reason}"
+    else:
+        about_company = False
     return Understanding(question, resolved, mentions, vector, similarity, intent, reason, scope(resolved),
                          tenant, conversation, guess, users, about_company)
 
@@ -103,14 +106,14 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         return "decide", "a decision in progress"
     intent, reason = guess.intent, guess.reason
     covered = bool(mentions) or similarity >= COVERED_SIMILARITY or signals.names_topic(resolved)
-    if intent == "manipulation" and (guess.probability < MANIPULATION_SURE or covered):
-        # without a hard marker, a question about something the corpus covers is a question about it
-        intent, reason = _fallback(guess), f"no manipulation marker, covered by the corpus; {reason}"
+    if intent == "manipulation" and (guess.probability < MANIPULATION_SURE or any(m.exists for m in mentions)):
+        # without a hard marker, an unsure guess or a question naming a standard's ID is a question
+        intent, reason = _fallback(guess), f"no manipulation marker; {reason}"
     if intent == "out_of_scope" and (covered or (similarity >= IN_SCOPE_SIMILARITY and guess.probability < SURE)):
         intent, reason = _fallback(guess), f"in scope: names an ID or topic of the corpus, or retrieval is close; {reason}"
     if intent == "decide" and guess.probability < SURE and not Advisor.load().profile([resolved]).model_dump(exclude_defaults=True):
         # an unsure decision with nothing about the company would only ask back; the next reading answers
-        intent, reason = _fallback(guess), f"unsure decision without company facts; {reason}"
+        intent, reason = _fallback(guess, covered), f"unsure decision without company facts; {reason}"
     if intent == "compare" and len(named_frameworks(resolved)) == 1 and not mentions:
         # a comparison needs two sides: "how much does SOC 2 cost?" is about SOC 2
         intent, reason = "lookup", f"one framework named; {reason}"
@@ -121,8 +124,11 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     return intent, reason
 
 
-def _fallback(guess: Guess) -> str:
+def _fallback(guess: Guess, covered: bool = True) -> str:
+    """The next reading when the first is set aside: never a refusal, unless nothing says the corpus covers it."""
     runner = guess.runner_up
+    if runner == "out_of_scope" and not covered:
+        return runner
     return runner if runner not in ("out_of_scope", "manipulation") else "lookup"
 
 
