@@ -52,10 +52,14 @@ class Advice:
     clarify: str | None = None
     scores: dict[str, float] = field(default_factory=dict)
     held_both: bool = False
+    held: tuple[str, ...] = ()
 
     def headline(self) -> str:
         if self.held_both:
             return "You already hold both: keep them current rather than adding a third framework."
+        if self.recommendation == "both" and self.held:
+            kept, added = (NAMES[f] for f in self.order)
+            return f"Recommendation: both. Keep your {kept} current and add {added} on the same control set."
         if self.recommendation == "both":
             first, second = (NAMES[f] for f in self.order)
             return f"Recommendation: pursue both, starting with {first}, then {second} on the same control set."
@@ -160,7 +164,7 @@ class Advisor:
                 fired.append((0.5, rule["reason"], rule["cite"]))
         fired.sort(key=lambda f: -f[0])
         return Advice(recommendation, order, [(r, c) for _, r, c in fired], scores=scores,
-                      held_both=profile.existing >= {"soc2", "iso27001"})
+                      held_both=profile.existing >= {"soc2", "iso27001"}, held=tuple(sorted(profile.existing)))
 
     def _decide(self, scores: dict[str, float], profile: CompanyProfile) -> tuple[str | None, list[Framework]]:
         rules = self.data["decision"]
@@ -174,8 +178,15 @@ class Advisor:
         else:
             order = ["iso27001", "soc2"]
         if held:  # what is already held stays; the advice is about what to add
-            other: Framework = "iso27001" if "soc2" in held else "soc2"
-            return (other, [other]) if scores[other] > 0 else (next(iter(held)), [next(iter(held))])
+            kept: Framework = next(iter(held))
+            other: Framework = "iso27001" if kept == "soc2" else "soc2"
+            if scores[other] <= 0:
+                return kept, [kept]
+            # customers on the held framework's side too: the target is both, the held one first
+            us_side = bool(profile.markets & {"us", "canada"})
+            elsewhere = bool(profile.markets - {"us", "canada"})
+            still_needed = us_side if kept == "soc2" else elsewhere
+            return ("both", [kept, other]) if still_needed else (other, [other])
         both_fired = scores["both"] > 0 and soc2 > 0 and iso > 0
         close = soc2 >= rules["both_min"] and iso >= rules["both_min"] and abs(soc2 - iso) <= rules["both_gap"]
         if both_fired or close:

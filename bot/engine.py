@@ -182,7 +182,7 @@ class Assistant:
         if not own:
             return False
         draft = compose(question, own, max_points=0, specific=True)
-        return bool(draft.lines) and answers(question, draft.lines[0][0], own)
+        return bool(draft.lines) and answers(question, draft.lines[0][0], own, self.retriever().embed, vector)
 
     # --- optional LLM phrasing -----------------------------------------------------
 

@@ -54,7 +54,7 @@ _LEAD_IN = re.compile(
     r"|^\s*(?:and|what of|same for|same question for|how does that work for|what if we (?:chose|pick|went with))\s+",
     re.I)
 _STRONG_REF = (r"that one|this one|that control|this control|that criterion|this criterion|that clause|this clause|"
-               r"that requirement|the same control|the same one")
+               r"that requirement|the same control|the same one|the same thing|the same topic")
 _STRONG = re.compile(rf"\b(?:{_STRONG_REF})\b", re.I)
 _ANAPHORA = re.compile(rf"\b(?:{_STRONG_REF}|it|its|that|this|them|those|they|one|each|both)\b", re.I)
 _BARE_NUMBER = re.compile(r"^(?:clause\s+|control\s+)?(\d{1,2}(?:\.\d{1,2}){1,2})$", re.I)

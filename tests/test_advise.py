@@ -144,3 +144,15 @@ def test_buyers_listing_both_ask_for_both():
 def test_no_us_business_means_iso():
     profile = advisor.profile(["fintech selling to banks in Brazil and Colombia, no US customers"])
     assert advisor.advise(profile).recommendation == "iso27001"
+
+
+@pytest.mark.parametrize("said,expected", [
+    (["We already have SOC 2, mostly US customers, and now 40% of the pipeline is in the EU"], "both"),
+    (["We already have a SOC 2 report and now sell in Europe"], "iso27001"),
+    (["We are ISO 27001 certified, sell across Germany, and are opening the US market"], "both"),
+])
+def test_a_held_framework_with_customers_on_both_sides_means_both(said, expected):
+    advice = advisor.advise(advisor.profile(said))
+    assert advice.recommendation == expected
+    if expected == "both":
+        assert advice.order[0] == next(iter(advisor.profile(said).existing))
