@@ -16,12 +16,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 GOLDEN_DIR = Path(__file__).with_name("golden")
 
 Category = Literal["soc2_lookup", "iso_lookup", "crosswalk", "compare", "decide", "seed_facts", "questionnaire",
-                   "multi_turn", "company", "out_of_scope", "manipulation", "nonexistent_id", "successor"]
+                   "multi_turn", "company", "out_of_scope", "manipulation", "nonexistent_id", "successor",
+                   "external_control"]
 # The route a case should take (the blind set labels every case; "clarify" counts as "decide").
 RouteLabel = Literal["lookup", "compare", "crosswalk", "decide", "company", "successor", "out_of_scope",
                      "manipulation", "unknown_id"]
 BLIND_DIR = Path(__file__).with_name("golden") / "blind"
-CATEGORIES: tuple[str, ...] = Category.__args__
+NIST_PATH = Path(__file__).with_name("external") / "nist_csf2_iso27001.yaml"
+SETS = ("golden", "blind", "nist")
+# the golden set's own categories; `external_control` belongs to the external checks (evals/external)
+CATEGORIES: tuple[str, ...] = tuple(c for c in Category.__args__ if c != "external_control")
 
 
 class Expect(BaseModel):
@@ -71,10 +75,22 @@ class Case(BaseModel):
 
 
 def load_set(name: str) -> list[Case]:
-    """A named case set: `golden` (tuned to, gated) or `blind` (frozen, written without seeing the code)."""
-    if name not in ("golden", "blind"):
-        raise ValueError(f"unknown case set {name!r}: choose golden or blind")
+    """A named case set: `golden` (tuned to, gated), `blind` (frozen, written without seeing the code) or
+    `nist` (NIST CSF 2.0 subcategories keyed by their ISO/IEC 27001:2022 references; see evals/external)."""
+    if name not in SETS:
+        raise ValueError(f"unknown case set {name!r}: choose one of {', '.join(SETS)}")
+    if name == "nist":
+        return load_nist()
     return load_golden(BLIND_DIR if name == "blind" else GOLDEN_DIR)
+
+
+def load_nist(path: Path = NIST_PATH) -> list[Case]:
+    """Each subcategory statement as a question; any of its ISO references in the top 5 is a hit."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return [Case(id=c["id"], category="external_control", route="lookup", question=c["question"],
+                 expect=Expect(citations=[str(k) for k in c["key"]], required_citations=[str(c["key"][0])]),
+                 source=Path(path).name)
+            for c in data["cases"]]
 
 
 def load_golden(directory: Path = GOLDEN_DIR) -> list[Case]:

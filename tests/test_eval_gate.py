@@ -41,3 +41,15 @@ def test_gate(standards_data):
     report = evaluate(Settings(data_dir=standards_data, corpus_dir=CORPUS), systems=("trustdesk",))
     failures = gate(report, load_accepted())
     assert failures == [], "\n".join(failures)
+
+
+def test_the_frozen_sets_load_and_name_real_documents():
+    """The blind set and the NIST check load as cases whose keys are documents of the corpus."""
+    from evals.golden import load_set
+    from ingest.catalog import CATALOG
+
+    blind, nist = load_set("blind"), load_set("nist")
+    assert len(blind) >= 300 and all(c.route for c in blind)
+    assert len(nist) >= 100 and all(set(c.expect.citations) <= set(CATALOG) for c in nist)
+    with pytest.raises(ValueError, match="unknown case set"):
+        load_set("tuned")

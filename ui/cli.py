@@ -297,7 +297,7 @@ def eval_cmd(
     accept: Annotated[bool, typer.Option("--accept", help="Record this run's trustdesk metrics as the level the gate defends.")] = False,
     judge: Annotated[bool, typer.Option("--judge", help="Add LLM-judged faithfulness and relevance (needs TRUSTDESK_LLM and ragas).")] = False,
     judge_runs: Annotated[int, typer.Option(help="Repeat the LLM judge this many times and average (single runs are noisy).")] = 3,
-    case_set: Annotated[str, typer.Option("--set", help="golden (tuned to, gated) or blind (frozen, written without seeing the code; never tune to it).")] = "golden",
+    case_set: Annotated[str, typer.Option("--set", help="golden (tuned to, gated), blind (frozen, written without seeing the code) or nist (NIST CSF 2.0 -> ISO 27001:2022 references); never tune to blind or nist.")] = "golden",
 ) -> None:
     """Run the golden set through trustdesk and the dense and BM25 baselines; write a report with plots.
 
@@ -318,10 +318,10 @@ def eval_cmd(
             fail("--judge needs a language model: set TRUSTDESK_LLM=provider:model")
         if judge_runs < 1:
             fail("--judge-runs must be at least 1")
-        if case_set not in ("golden", "blind"):
-            fail(f"--set must be golden or blind, not {case_set!r}")
-        if case_set == "blind" and (gate or accept):
-            fail("--gate and --accept apply to the golden set only: the blind set is measured, never tuned to")
+        if case_set not in ("golden", "blind", "nist"):
+            fail(f"--set must be golden, blind or nist, not {case_set!r}")
+        if case_set != "golden" and (gate or accept):
+            fail("--gate and --accept apply to the golden set only: the blind and NIST sets are measured, never tuned to")
         from evals.golden import load_set
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=True) as progress:
