@@ -156,3 +156,8 @@ def test_a_held_framework_with_customers_on_both_sides_means_both(said, expected
     assert advice.recommendation == expected
     if expected == "both":
         assert advice.order[0] == next(iter(advisor.profile(said).existing))
+
+
+def test_words_about_the_standard_or_the_past_are_not_markets_or_deadlines():
+    profile = advisor.profile(["we pivoted 18 months ago; ISO is the real international standard; customers are US brands"])
+    assert profile.markets == {"us"} and profile.deadline_months is None
