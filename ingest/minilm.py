@@ -68,6 +68,9 @@ class MiniLM:
         tokenizer.no_padding()
         weights = {k: v.astype(np.float32) for k, v in load_file(str(root / "model.safetensors")).items()
                    if k != "embeddings.position_ids"}
+        # dense layers are applied as x @ W.T: keep W.T contiguous once rather than a strided view per call
+        for key in [k for k, v in weights.items() if k.startswith("encoder.") and v.ndim == 2]:
+            weights[key] = np.ascontiguousarray(weights[key].T)
         return cls(weights, config, tokenizer)
 
     def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
@@ -104,7 +107,7 @@ class MiniLM:
         size = width // self.heads
 
         def project(name: str) -> np.ndarray:
-            y = x @ w[f"{p}attention.self.{name}.weight"].T + w[f"{p}attention.self.{name}.bias"]
+            y = x @ w[f"{p}attention.self.{name}.weight"] + w[f"{p}attention.self.{name}.bias"]
             return y.reshape(batch, length, self.heads, size).transpose(0, 2, 1, 3)
 
         q, k, v = project("query"), project("key"), project("value")
@@ -112,9 +115,9 @@ class MiniLM:
         scores = np.exp(scores - scores.max(-1, keepdims=True))
         scores /= scores.sum(-1, keepdims=True)
         context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, width)
-        attended = context @ w[f"{p}attention.output.dense.weight"].T + w[f"{p}attention.output.dense.bias"]
+        attended = context @ w[f"{p}attention.output.dense.weight"] + w[f"{p}attention.output.dense.bias"]
         x = _layer_norm(attended + x, w[f"{p}attention.output.LayerNorm.weight"],
                         w[f"{p}attention.output.LayerNorm.bias"], self.eps)
-        hidden = _gelu(x @ w[f"{p}intermediate.dense.weight"].T + w[f"{p}intermediate.dense.bias"])
-        out = hidden @ w[f"{p}output.dense.weight"].T + w[f"{p}output.dense.bias"]
+        hidden = _gelu(x @ w[f"{p}intermediate.dense.weight"] + w[f"{p}intermediate.dense.bias"])
+        out = hidden @ w[f"{p}output.dense.weight"] + w[f"{p}output.dense.bias"]
         return _layer_norm(out + x, w[f"{p}output.LayerNorm.weight"], w[f"{p}output.LayerNorm.bias"], self.eps)
