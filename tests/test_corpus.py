@@ -157,6 +157,53 @@ def test_no_twelve_word_run_from_the_seed(docs):
             assert tuple(words[i:i + 12]) not in shingles, f"{doc.source}: copies the seed: {' '.join(words[i:i + 12])}"
 
 
+# Phrases of AICPA's Trust Services Criteria as they are commonly quoted: the corpus explains the criteria in its
+# own words, so no run of eight words from these may appear in it.
+AICPA_PHRASES = [
+    "obtains commitments from vendors and other third parties with access to personal information to notify the entity",
+    "implements a process for receiving, addressing, resolving, and communicating the resolution of inquiries, "
+    "complaints, and disputes from data subjects and others",
+    "the entity demonstrates a commitment to integrity and ethical values",
+    "implements logical access security software, infrastructure, and architectures over protected information assets",
+    "identifies, selects, and develops risk mitigation activities for risks arising from potential business disruptions",
+    "authorizes, designs, develops or acquires, configures, documents, tests, approves, and implements changes to "
+    "infrastructure, data, software, and procedures",
+    "the board of directors demonstrates independence from management and exercises oversight of the development "
+    "and performance of internal control",
+]
+AICPA_RUN = 8
+
+
+def test_no_eight_word_run_from_aicpa_criterion_text(docs):
+    shingles = {tuple(w[i:i + AICPA_RUN]) for w in map(_words, AICPA_PHRASES) for i in range(len(w) - AICPA_RUN + 1)}
+    for doc in docs:
+        words = _words(doc.body)
+        for i in range(len(words) - AICPA_RUN + 1):
+            run = tuple(words[i:i + AICPA_RUN])
+            assert run not in shingles, f"{doc.source}: repeats AICPA's wording: {' '.join(run)}"
+
+
+# The standard's own titles are short facts: the catalog carries them exactly.
+EXACT_TITLES = {
+    "4.2": "Understanding the needs and expectations of interested parties",
+    "4.3": "Determining the scope of the information security management system",
+    "5.2": "Policy",
+    "6.1.3": "Information security risk treatment",
+    "8.2": "Information security risk assessment",
+    "8.3": "Information security risk treatment",
+    "A.8.1": "User end point devices",
+    "A.5.15": "Access control",
+    "A.8.24": "Use of cryptography",
+    "A.8.8": "Management of technical vulnerabilities",
+}
+
+
+@pytest.mark.parametrize("doc_id,title", sorted(EXACT_TITLES.items()))
+def test_iso_titles_are_the_standards_own(by_id, doc_id, title):
+    assert CATALOG[doc_id].title == title
+    assert by_id[doc_id].meta.title == title
+
+
 # Each fact of the seed article, the document that holds it, and words that show it is there.
 SEED_FACTS = [
     ("both involve an external audit of information security", "choosing-a-framework", r"audit"),
