@@ -119,6 +119,8 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         intent, reason = "lookup", f"one framework named; {reason}"
     if intent == "company" and mentions:
         intent, reason = "lookup", f"names a standard's ID; {reason}"
+    if intent == "successor" and named_frameworks(resolved) == ("soc2",):
+        intent, reason = "lookup", f"the 2013->2022 lineage is ISO's, and only SOC 2 is named; {reason}"
     if intent == "lookup" and tenant and not mentions and signals.company_answers(resolved, vector, tenant):
         intent, reason = "company", f"the tenant's approved material answers it; {reason}"
     return intent, reason

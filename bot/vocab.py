@@ -44,6 +44,15 @@ _ISO_ITEM = re.compile(r"(?i)\b(?:annex ?a|iso(?:/iec)?(?: ?27001)?|27001)\b.{0,
 _WHICH_ITEM = re.compile(rf"(?i)\bwhich\b.{{0,40}}\b{_ITEM}\b"
                          r"|\bwhat\s+(?:soc ?2\s+|iso(?:/iec)?(?: ?27001)?\s+|annex ?a\s+|tsc\s+)?(?:criterion|control|clause)\b")
 
+# "the 2013 edition", "27001:2022": an ISO/IEC 27001 edition named by its year
+ISO_EDITION = re.compile(r"(?i)(?:\b27001\s*[:/-]\s*|\b)(2013|2022)\b")
+
+
+def names_iso_edition(text: str) -> bool:
+    """An ISO/IEC 27001 edition named by its year, in a question that is not about SOC 2."""
+    return bool(ISO_EDITION.search(text)) and not SOC2_NAME.search(text)
+
+
 TABLE = re.compile(r"(?i)\b(table|side[- ]by[- ]side|matrix|comparison chart)\b")
 ROADMAP = re.compile(r"(?i)\b(roadmap|road map|plan|phases|steps|timeline for us|how do we get there)\b")
 

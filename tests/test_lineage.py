@@ -61,3 +61,17 @@ def test_whats_new_lists_the_eleven(assistant):
     assert answer.route == "successor"
     assert all(c in answer.text for c in LINEAGE.new_in_2022)
     assert "iso27001-2013-to-2022-transition" in answer.cited_ids  # the guidance that lists them
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question,route", [
+    ("how many controls did annex a have in 2013", "lookup"),
+    ("what changed in soc 2 in 2022?", "lookup"),
+])
+def test_edition_questions_lead_with_the_transition_guidance_and_soc2_is_not_iso(assistant, question, route):
+    answer = assistant.ask(question)
+    assert answer.route == route
+    if "soc 2" not in question:
+        assert answer.cited_ids[0] == "iso27001-2013-to-2022-transition"
+    else:
+        assert "added 11 controls" not in answer.text

@@ -15,8 +15,9 @@ from bot.retrieve import Evidence
 from bot.routes import Kit, company
 from bot.text import terms
 from bot.understand import Understanding
-from bot.vocab import DISPLAY, item_filter, named_frameworks
+from bot.vocab import DISPLAY, item_filter, named_frameworks, names_iso_edition
 
+EDITIONS_GUIDE = "iso27001-2013-to-2022-transition"
 SINGLE_ASPECTS = {"auditor", "deliverable", "renewal", "timeline", "cost"}
 # guidance documents whose subject is a framework's cost, timeline, auditors, deliverables or cycle
 ASPECT_GUIDANCE = ["cost-and-timeline-estimates", "auditors-and-governing-bodies", "deliverables-report-vs-certificate",
@@ -27,6 +28,8 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     if u.about_company:  # a company question without a tenant: the standards, flagged for review
         return company.handle(u, kit)
     pin = u.pinned_documents
+    if not pin and names_iso_edition(u.resolved):
+        pin = [EDITIONS_GUIDE]  # a question about the editions: the document about the change leads
     frameworks = None if pin else item_filter(u.resolved)
     evidence = kit.retriever.search(u.resolved, k=kit.settings.top_k, pin=pin, vector=u.vector, frameworks=frameworks)
     if not u.mentions:

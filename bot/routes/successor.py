@@ -33,12 +33,12 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     else:
         # "how many controls did 2013 have?", "what's new in 2022?": answer the question from retrieval,
         # then state the new controls; the transition guidance lists them, so it is what the list cites
-        draft = lookup.handle(u, kit)
+        evidence = kit.retriever.search(u.resolved, k=kit.settings.top_k, pin=[TRANSITION_GUIDE], vector=u.vector)
+        draft = lookup.from_evidence(u.resolved, evidence)  # the edition change's own document leads
         new = LINEAGE.new_in_2022
         listed = "; ".join(f"{c} {CATALOG[c].title}" for c in new)
         draft.add(f"ISO/IEC 27001:2022 added {len(new)} controls that the 2013 edition did not have: {listed}",
                   TRANSITION_GUIDE)
-        draft.evidence += kit.retriever.chunks_of(TRANSITION_GUIDE)
         return draft
     draft.extra_cites.extend(c for c in dict.fromkeys(cited) if c not in draft.cited)
     draft.evidence = [ev for doc in dict.fromkeys(cited) for ev in kit.retriever.chunks_of(doc)]
