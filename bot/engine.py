@@ -26,7 +26,6 @@ from bot.conversation import Conversation
 from bot.errors import IndexMissing, InvalidQuestion, LLMUnavailable
 from bot.finish import finish, rephrased
 from bot.intent import IntentModel, load_model
-from bot.llm import Phraser, chat_model, check_citations
 from bot.models import MAX_QUESTION_CHARS, Answer, Turn, TurnMeta
 from bot.retrieve import Evidence, Retriever
 from bot.routes import ROUTES, Kit
@@ -38,6 +37,8 @@ from ingest.store import STANDARDS, Store, company_index
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
+
+    from bot.llm import Phraser
 
 log = logging.getLogger("trustdesk")
 PHRASED_ROUTES = {"lookup", "compare", "crosswalk", "decide", "company"}
@@ -186,13 +187,19 @@ class Assistant:
 
     # --- optional LLM phrasing -----------------------------------------------------
 
-    def phraser(self) -> Phraser | None:
+    def phraser(self) -> "Phraser | None":
         """The LLM phraser, if one is configured (TRUSTDESK_LLM or an injected chat model)."""
-        if self._llm is None and self.settings.llm:
+        if self._llm is None and not self.settings.llm:
+            return None  # the extractive default never imports LangChain's prompt machinery
+        from bot.llm import Phraser, chat_model
+
+        if self._llm is None:
             self._llm = chat_model(self.settings.llm, self.settings.llm_timeout)
         return Phraser(self._llm, self.settings.llm_timeout) if self._llm is not None else None
 
-    def _phrase(self, phraser: Phraser, question: str, answer: Answer):
+    def _phrase(self, phraser: "Phraser", question: str, answer: Answer):
+        from bot.llm import check_citations
+
         parts: list[str] = []
         try:
             for delta in phraser.stream(question, answer._evidence, answer.text):
