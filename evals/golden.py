@@ -16,7 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 GOLDEN_DIR = Path(__file__).with_name("golden")
 
 Category = Literal["soc2_lookup", "iso_lookup", "crosswalk", "compare", "decide", "seed_facts", "questionnaire",
-                   "multi_turn", "company", "out_of_scope", "manipulation", "nonexistent_id", "successor",
+                   "multi_turn", "company", "out_of_scope", "manipulation", "nonexistent_id", "successor", "topics",
                    "external_control"]
 # The route a case should take (the blind set labels every case; "clarify" counts as "decide").
 RouteLabel = Literal["lookup", "compare", "crosswalk", "decide", "company", "successor", "out_of_scope",

@@ -1,7 +1,7 @@
 """Export the golden set's questions as labelled intent examples (bot/data/intents_golden.yaml)."""
 import yaml
 from evals.golden import load_golden
-MAP = {"soc2_lookup": "lookup", "iso_lookup": "lookup", "seed_facts": "lookup", "questionnaire": "lookup",
+MAP = {"soc2_lookup": "lookup", "iso_lookup": "lookup", "seed_facts": "lookup", "topics": "lookup", "questionnaire": "lookup",
        "crosswalk": "crosswalk", "compare": "compare", "decide": "decide", "company": "company",
        "out_of_scope": "out_of_scope", "manipulation": "manipulation"}
 routes = {}

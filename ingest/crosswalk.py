@@ -7,7 +7,7 @@ file's *Counterparts* section must agree with it in both directions;
 
 >>> cw = Crosswalk.load(Path("corpus/crosswalk/soc2-iso27001.yaml"))   # doctest: +SKIP
 >>> [(l.iso, l.strength) for l in cw.for_soc2("CC6.1")][:1]             # doctest: +SKIP
-[('A.5.15', 'equivalent')]
+[('A.5.15', 'partial')]
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class Link:
     soc2: str
     iso: str
     strength: Strength
+    basis: str = ""  # why the link holds, in a few words
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class Crosswalk:
         links = []
         for soc2, targets in data.items():
             for target in targets or []:
-                links.append(Link(str(soc2), str(target["id"]), target["strength"]))
+                links.append(Link(str(soc2), str(target["id"]), target["strength"], str(target.get("basis", ""))))
         return cls(tuple(links))
 
     def for_soc2(self, criterion: str) -> list[Link]:

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.slow
 CONVERSATIONS = {
     "lookup, switch framework, evidence for that one": [
         ("What does CC6.1 require?", "lookup", ["CC6.1"], "CC6.1 requires", None),
-        ("and for ISO?", "crosswalk", ["CC6.1", "A.5.15"], "A.5.15 Access control (equivalent)", None),
+        ("and for ISO?", "crosswalk", ["CC6.1", "A.5.15"], "A.5.15 Access control", None),
         ("show me the evidence auditors want for that one", "lookup", ["CC6.1"], "access control policy", None),
     ],
     "type 1, type 2, cost": [

@@ -114,6 +114,7 @@ def test_crosswalk_covers_every_criterion_and_names_real_ids():
     for link in cw.links:
         assert CATALOG[link.iso].framework == "iso27001", link
         assert link.strength in ("equivalent", "partial")
+        assert 3 <= len(link.basis.split()) <= 16, f"{link.soc2} -> {link.iso}: `basis` must say in a few words why it holds"
     assert len(set(cw.links)) == len(cw.links), "duplicate crosswalk links"
     mapped = {l.iso for l in cw.links}
     assert set(ISO_CONTROL_IDS) <= mapped, f"Annex A controls with no SOC 2 counterpart: {set(ISO_CONTROL_IDS) - mapped}"
@@ -253,3 +254,19 @@ def test_northwind_pack_is_complete():
     docs = load_company(NORTHWIND)
     assert all(d.meta.framework == "company" for d in docs)
     assert "fictional" in (NORTHWIND / "profile.md").read_text(encoding="utf-8").lower()
+
+
+# Topics buyers ask about weekly (issue 9): each has its own guidance document and golden questions.
+BUYER_TOPICS = ("gdpr-dpas-and-transfers", "questionnaire-formats", "iso-42001-ai-governance", "pci-dss-for-saas",
+                "csa-star", "verifying-a-certificate", "carve-out-vs-inclusive", "iso-27017-27018-27701",
+                "penetration-testing", "iso-22301-business-continuity")
+
+
+def test_buyer_topics_have_documents_and_golden_questions(docs):
+    from evals.golden import load_golden
+
+    ids = {d.meta.id for d in docs}
+    asked = {c.expect.citations[0] for c in load_golden() if c.category == "topics" and c.expect.citations}
+    for topic in BUYER_TOPICS:
+        assert topic in ids, f"corpus/guidance/{topic}.md is missing"
+        assert topic in asked, f"no golden question cites {topic} first"
