@@ -7,13 +7,13 @@ PY      = $(VENV)/bin/python
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: help install browser index run chat test test-fast bench doctor eval clean
+.PHONY: help install browser postgres index run chat test test-fast bench doctor eval clean
 
 help:
 	@echo "make run        set up, build the index if needed, start the web UI (http://127.0.0.1:8501)"
 	@echo "make chat       the same, in the terminal"
 	@echo "make eval       evaluate on the golden set against the baselines; report in reports/"
-	@echo "make test       set up (Chromium for browser tests too), run the whole test suite"
+	@echo "make test       set up (Chromium and PostgreSQL for their tests too), run the whole test suite"
 	@echo "make test-fast  the quick loop: skip slow tests"
 	@echo "make bench      ingest and latency benchmark (prints figures)"
 	@echo "make doctor     check model, index, store and versions"
@@ -38,6 +38,13 @@ browser:
 	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "the browser tests need Chromium: install Debian's chromium package" >&2; exit 1; fi; }
 
+# The database tests start a throwaway PostgreSQL server from Debian's package (initdb/pg_ctl on loopback).
+postgres:
+	@ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	  elif command -v sudo >/dev/null 2>&1; then sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	  else echo "the database tests need PostgreSQL: install Debian's postgresql package" >&2; exit 1; fi; }
+
 index: install
 	$(BIN)/trustdesk ingest
 
@@ -50,7 +57,7 @@ chat: index
 eval: index
 	$(BIN)/trustdesk eval
 
-test: install browser
+test: install browser postgres
 	$(PY) -m pytest
 
 test-fast: install

@@ -22,6 +22,10 @@ class Settings(BaseSettings):
     llm: str | None = Field(default=None, description="provider:model for LangChain init_chat_model")
     llm_timeout: float = Field(default=30.0, gt=0, description="seconds before falling back to extractive")
     top_k: int = Field(default=6, description="evidence chunks an answer draws on")
+    database_url: str | None = Field(default=None, description="SQLAlchemy URL of the records database "
+                                     "(default: SQLite in the data dir)")
+    max_questionnaire_rows: int = Field(default=5000, ge=1, description="rows a questionnaire may have")
+    max_upload_mb: float = Field(default=25.0, gt=0, description="largest questionnaire or document file, in MB")
 
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET"))
@@ -35,7 +39,7 @@ class Settings(BaseSettings):
             raise ValueError(f"top_k must be between 1 and 50, got {value}")
         return value
 
-    @field_validator("chroma_url", "llm", "slack_api_url", mode="before")
+    @field_validator("chroma_url", "llm", "slack_api_url", "database_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value

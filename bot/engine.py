@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from bot.compose import Draft, compose
+from bot.compose import APPROVED_ANSWER, Draft, compose
 from bot.config import Settings
 from bot.conversation import Conversation
 from bot.errors import IndexMissing, InvalidQuestion, LLMUnavailable
@@ -29,7 +29,7 @@ from bot.intent import IntentModel, load_model
 from bot.models import MAX_QUESTION_CHARS, Answer, Turn, TurnMeta
 from bot.retrieve import Evidence, Retriever
 from bot.routes import ROUTES, Kit
-from bot.routes.company import answers
+from bot.routes.company import COMPANY_SIMILARITY_ALONE, answers
 from bot.understand import Signals, Understanding, understand
 from ingest.crosswalk import Crosswalk
 from ingest.embed import query_embedder
@@ -166,6 +166,23 @@ class Assistant:
 
         return Kit(self.retriever(), self.settings, self.crosswalk, self.company_evidence, answer_rest)
 
+    def answer_for_company(self, question: str, tenant: str | None) -> Answer:
+        """Answer a question put to the company (a questionnaire row): the company route, whatever the wording.
+
+        A questionnaire row always asks about the vendor, even when it reads like a standards question
+        ("Describe your access review process"), so intent classification is skipped; injection attempts and
+        control characters are still refused.
+        """
+        text = validate(question)
+        u = self.understand(text, Conversation(), tenant)
+        if u.intent not in ("manipulation",):
+            u.intent, u.reason = "company", "a questionnaire row asks about the company"
+        draft = ROUTES[u.intent](u, self._kit(u))
+        answer = finish(draft, route=u.intent, scope=u.scope)
+        answer._meta = TurnMeta(resolved=u.resolved, route=u.intent, cited=answer.cited_ids,
+                                recommendation=answer.recommendation)
+        return answer
+
     # --- the tenant's own material ----------------------------------------------
 
     def company_evidence(self, question: str, vector: np.ndarray, tenant: str | None) -> list[Evidence]:
@@ -175,7 +192,10 @@ class Assistant:
             company = self.retriever(company_index(tenant))
         except IndexMissing:
             return []
-        return company.search(question, k=self.settings.top_k, vector=vector)
+        found = company.search(question, k=self.settings.top_k, vector=vector)
+        # an approved library answer that matches the question outranks the raw documents
+        return sorted(found, key=lambda e: not (e.section == APPROVED_ANSWER
+                                                and e.similarity >= COMPANY_SIMILARITY_ALONE))
 
     def company_match(self, question: str, vector: np.ndarray, tenant: str | None) -> bool:
         """Does the tenant's material answer this question? (routes "what is your RPO?")"""

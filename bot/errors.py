@@ -7,13 +7,14 @@ these where they are raised (`ingest.store`, `bot.llm`).
 
 from __future__ import annotations
 
-from ingest.errors import CorpusInvalid, IndexMissing, StoreUnavailable, TrustdeskError
+from ingest.errors import CorpusInvalid, IndexMissing, RecordsUnavailable, StoreUnavailable, TrustdeskError
 
 __all__ = [
     "TrustdeskError",
     "CorpusInvalid",
     "IndexMissing",
     "StoreUnavailable",
+    "RecordsUnavailable",
     "InvalidQuestion",
     "LLMUnavailable",
     "ConfigError",

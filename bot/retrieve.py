@@ -12,8 +12,12 @@ about what exists.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+
+import threading
 
 import numpy as np
 
@@ -48,6 +52,35 @@ class Evidence:
     @property
     def is_lead(self) -> bool:
         return self.section in LEAD_SECTIONS
+
+
+_EMBEDDED: "OrderedDict[str, np.ndarray]" = OrderedDict()
+_EMBEDDED_MAX = 4096  # texts; ~6 MB of vectors
+_EMBEDDED_LOCK = threading.Lock()
+
+
+def embed_texts(texts: list[str], batch_size: int = 32) -> list[np.ndarray]:
+    """Unit-length embeddings of `texts`, batched and remembered (a bounded LRU): a questionnaire embeds its
+    rows in a few batched calls up front, and a sentence met again costs nothing."""
+    with _EMBEDDED_LOCK:
+        missing = [t for t in dict.fromkeys(texts) if t not in _EMBEDDED]
+    if missing:
+        vectors = query_embedder().encode(missing, batch_size=batch_size)
+        with _EMBEDDED_LOCK:
+            for text, vector in zip(missing, vectors):
+                _EMBEDDED[text] = vector
+            while len(_EMBEDDED) > _EMBEDDED_MAX:
+                _EMBEDDED.popitem(last=False)
+    with _EMBEDDED_LOCK:
+        found = []
+        for text in texts:
+            vector = _EMBEDDED.get(text)
+            if vector is None:  # evicted by a concurrent caller between the two locks
+                vector = query_embedder().encode([text])[0]
+            else:
+                _EMBEDDED.move_to_end(text)
+            found.append(vector)
+        return found
 
 
 class Retriever:
@@ -95,7 +128,7 @@ class Retriever:
 
     def embed(self, text: str) -> np.ndarray:
         """The question's unit-length embedding (numpy MiniLM: no torch import at query time)."""
-        return query_embedder().encode([text])[0]
+        return embed_texts([text])[0]
 
     def similarities(self, vector: np.ndarray) -> np.ndarray:
         """Cosine similarity of a (normalised) query vector to every chunk."""

@@ -21,7 +21,11 @@ from evals.golden import Case, load_golden
 from evals.judge import Judge, Sample, averaged
 from evals.metrics import CaseResult, score, summarise
 from evals.systems import BaselineSystem, TrustdeskSystem
-from ingest import Store, company_index, ingest, load_company
+from bot.tenant import load_pack
+from ingest import Store
+from ingest.db import Records
+from ingest.records import entry_id
+from ingest.tables import read_table
 
 EVALS_DIR = Path(__file__).parent
 THRESHOLDS = EVALS_DIR / "thresholds.yaml"
@@ -31,10 +35,30 @@ Progress = Callable[[str, int, int], None]
 
 
 def prepare_tenants(cases: list[Case], settings: Settings, store: Store) -> None:
-    """Index the example company packs the golden set asks about (incremental: cheap when unchanged)."""
-    for tenant in sorted({c.tenant for c in cases if c.tenant}):
-        pack = settings.corpus_dir / "examples" / tenant
-        ingest(load_company(pack), store, company_index(tenant))
+    """Load the example company packs the cases ask about, as `company ingest` would (incremental: cheap when
+    unchanged), and resolve the cases' `answer-library-N` keys to the library entries those rows became."""
+    records = Records.open(settings)
+    try:
+        for tenant in sorted({c.tenant for c in cases if c.tenant}):
+            pack = settings.corpus_dir / "examples" / tenant
+            load_pack(pack, tenant, records, store)
+            rows = library_row_ids(pack, tenant)
+            for case in cases:
+                if case.tenant == tenant:
+                    case.expect.citations = [rows.get(c, c) for c in case.expect.citations]
+                    case.expect.required_citations = [rows.get(c, c) for c in case.expect.required_citations]
+    finally:
+        records.dispose()
+
+
+def library_row_ids(pack: Path, tenant: str) -> dict[str, str]:
+    """`answer-library-N` (the Nth data row of a pack's answer-library.csv, as the sets were keyed before the
+    library had stable IDs) -> that row's library entry ID."""
+    path = pack / "answer-library.csv"
+    if not path.exists():
+        return {}
+    return {f"answer-library-{n}": entry_id(tenant, row["question"])
+            for n, row in enumerate(read_table(path), start=1)}
 
 
 def run(cases: list[Case], assistant: Assistant, systems: tuple[str, ...] = SYSTEMS,

@@ -4,7 +4,7 @@ Public surface: `load_corpus`, `load_company`, `ingest`, `Store`, `STANDARDS`,
 `company_index`, `embedder`, and the errors in `ingest.errors`.
 """
 
-from ingest.errors import CorpusInvalid, IndexMissing, StoreUnavailable, TrustdeskError
+from ingest.errors import CorpusInvalid, IndexMissing, RecordsUnavailable, StoreUnavailable, TrustdeskError
 from ingest.load import CorpusDoc, load_company, load_corpus
 from ingest.pipeline import IngestReport, ingest
 from ingest.store import STANDARDS, Published, Store, company_index

@@ -36,3 +36,7 @@ class StoreUnavailable(TrustdeskError):
 
 class IndexChanged(StoreUnavailable):
     """Another process published a new generation while this one was reading; asking again works."""
+
+
+class RecordsUnavailable(TrustdeskError):
+    """The records database (library, feedback, checkpoints) cannot be opened, reached or written."""

@@ -98,9 +98,12 @@ def assistant(standards_data):
 @pytest.fixture(scope="session")
 def northwind_assistant(standards_data, assistant):
     """The session assistant, with the Northwind trust pack ingested as tenant 'northwind'."""
-    from ingest import Store, company_index, ingest, load_company
+    from bot.tenant import load_pack
+    from ingest.db import Records
 
-    ingest(load_company(CORPUS / "examples" / "northwind"), Store(standards_data), company_index("northwind"))
+    records = Records.open(assistant.settings)
+    load_pack(CORPUS / "examples" / "northwind", "northwind", records, assistant.store)
+    records.dispose()
     return assistant
 
 
@@ -116,3 +119,67 @@ def tiny_corpus(tmp_path) -> Path:
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(CORPUS / rel, target)
     return root
+
+
+# --- the records database: SQLite and a real PostgreSQL ------------------------------------
+
+def _pg_bin() -> Path | None:
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+    return found[-1].parent if found else None
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL on a loopback port, from Debian's package (`make test` installs it).
+
+    PostgreSQL refuses to run as root, so as root the server runs as the `postgres` system user."""
+    import os
+    import subprocess
+
+    bin_dir = _pg_bin()
+    if bin_dir is None:
+        pytest.fail("PostgreSQL is not installed: `make test` installs Debian's postgresql package")
+    import tempfile
+
+    # not under pytest's own temp dir: that is private to root, and the server runs as `postgres`
+    root = Path(tempfile.mkdtemp(prefix="trustdesk-pg-"))
+    data = root / "data"
+    as_user: list[str] = []
+    if os.geteuid() == 0:
+        shutil.chown(root, "postgres", "postgres")
+        as_user = ["runuser", "-u", "postgres", "--"]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    run = lambda *args: subprocess.run([*as_user, *args], check=True, capture_output=True, text=True)  # noqa: E731
+    run(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync")
+    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
+        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
+    finally:
+        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
+                       capture_output=True)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def records(request, tmp_path):
+    """A fresh, migrated records database: SQLite in a temp dir, and a new database on the real PostgreSQL."""
+    from ingest.db import Records
+
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'trustdesk.db'}"
+    else:
+        import uuid
+
+        import psycopg
+
+        server = request.getfixturevalue("postgres_server")
+        name = "t" + uuid.uuid4().hex[:12]
+        with psycopg.connect(server.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True) as conn:
+            conn.execute(f"CREATE DATABASE {name}")
+        url = f"{server}/{name}"
+    db = Records(url)
+    yield db
+    db.dispose()

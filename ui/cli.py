@@ -29,55 +29,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-company_app = typer.Typer(help="A company's own policies and answer library, kept per tenant.", no_args_is_help=True)
-app.add_typer(company_app, name="company")
 
-out = Console()
-err = Console(stderr=True)
-DEBUG = os.environ.get("TRUSTDESK_DEBUG", "") not in ("", "0", "false")
-
-TenantOpt = Annotated[Optional[str], typer.Option("--tenant", help="Also answer from this tenant's own documents.")]
-
-
-def settings() -> "Settings":
-    from pydantic import ValidationError
-
-    from bot.config import Settings
-
-    try:
-        return Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        fail(f"setting TRUSTDESK_{str(first['loc'][0]).upper()} is invalid: {first['msg']}")
-
-
-def fail(message: str, code: int = 1) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def friendly_errors() -> Iterator[None]:
-    """Show trustdesk's own errors as one line and a non-zero exit; tracebacks only with TRUSTDESK_DEBUG=1."""
-    from bot.errors import CorpusInvalid, TrustdeskError
-
-    try:
-        yield
-    except CorpusInvalid as exc:
-        if DEBUG:
-            raise
-        err.print(f"[bold red]error:[/] {len(exc.problems)} corpus file(s) are invalid; nothing was published "
-                  "and any previous index is still in use:", highlight=False, soft_wrap=True)
-        for problem in exc.problems:
-            err.print(f"  {problem}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1)
-    except TrustdeskError as exc:
-        if DEBUG:
-            raise
-        fail(str(exc))
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        raise typer.Exit(130)
+from ui.console import DEBUG, TenantOpt, err, fail, friendly_errors, out, settings  # noqa: E402
 
 
 # --- ingest ------------------------------------------------------------------
@@ -120,20 +73,6 @@ def ingest_cmd(
 
         root = corpus or settings().corpus_dir
         _run_ingest(lambda: load_corpus(root), STANDARDS, rebuild)
-
-
-@company_app.command("ingest")
-def company_ingest_cmd(
-    folder: Annotated[Path, typer.Argument(help="Folder of policies (*.md) and answer libraries (*.csv).")],
-    tenant: Annotated[str, typer.Option("--tenant", help="Tenant name: lowercase letters, digits, '-' or '_'.")],
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Re-embed everything.")] = False,
-) -> None:
-    """Index a company's own approved material for `ask --tenant NAME`."""
-    with friendly_errors():
-        from ingest import company_index, load_company
-
-        index = company_index(tenant)
-        _run_ingest(lambda: load_company(folder), index, rebuild)
 
 
 # --- asking --------------------------------------------------------------------
@@ -436,6 +375,11 @@ def doctor() -> None:
     except TrustdeskError as exc:
         line(False, "store", str(exc))
     raise typer.Exit(1 if problems else 0)
+
+
+from ui import cli_sales  # noqa: E402  (the sales team's commands: company, library, questionnaire)
+
+cli_sales.register(app, _run_ingest)
 
 
 def main() -> None:
