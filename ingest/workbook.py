@@ -33,8 +33,10 @@ HEADER_SCAN_ROWS = 25
 _HEADER_WORDS = re.compile(r"\b(question|questions|requirement|requirements|control|controls|query|statement|"
                            r"description|item|criteria|assessment)\b", re.I)
 _STRONG_HEADER = re.compile(r"\bquestion|\brequirement|\bstatement", re.I)
-_INSTRUCTION = re.compile(r"^\s*(instructions?|notes?|guidance|how to (complete|fill))\b|\b(in|use) (this|the) "
-                          r"(column|sheet|tab|questionnaire|workbook)\b|\bcolumns? [a-z]\b", re.I)
+# Instructions talk about the form itself: "Please answer every question in column C", "Use the Response column ..."
+_INSTRUCTION = re.compile(r"^\s*(instructions?|notes?|guidance|how to (complete|fill))\b|"
+                          r"^\s*(please |kindly )?(use|complete|answer|fill|enter|select|return|submit|respond)\b.*"
+                          r"\b(columns?|tabs?|sheets?|questionnaire|questions|this form|cells?|drop-?downs?)\b", re.I)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
