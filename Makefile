@@ -65,6 +65,7 @@ test-fast: install
 
 bench: install
 	$(PY) benchmarks/bench.py
+	$(PY) benchmarks/questionnaire.py
 
 doctor: install
 	$(BIN)/trustdesk doctor

@@ -199,7 +199,8 @@ def read_document(raw: bytes, name: str) -> DocumentText:
     kind = DOCUMENT_SUFFIXES.get(PurePosixPath(name).suffix.lower())
     if kind is None:
         raise Unreadable(f"is not a supported document type (use {', '.join(sorted(set(DOCUMENT_SUFFIXES)))})")
-    if "\x00" in raw[:2048].decode("latin-1") and kind in ("md", "txt", "html"):
+    utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
+    if kind in ("md", "txt", "html") and not utf16 and b"\x00" in raw[:2048]:
         raise Unreadable("looks binary, not text: export it as text, PDF or Word")
     text = _READERS[kind](raw).strip()
     if not text:
