@@ -163,3 +163,16 @@ def test_bad_url_is_explained_without_the_password():
     with pytest.raises(RecordsUnavailable) as info:
         Records("not a url at all")
     assert "TRUSTDESK_DATABASE_URL" in str(info.value)
+
+
+def test_feedback_is_stored_against_the_answer_and_exported(records, tmp_path):
+    from bot.errors import TrustdeskError
+    from bot.feedback import export_csv, record
+
+    record(records, "a-123", True, surface="web", question="What does CC6.1 require?")
+    record(records, "a-123", False, surface="slack", reason="=cmd|' /C calc'!A0 wrong control", tenant="acme")
+    with pytest.raises(TrustdeskError):
+        record(records, "a-123", True, surface="fax")
+    assert export_csv(records, tmp_path / "fb.csv") == 2
+    text = (tmp_path / "fb.csv").read_text(encoding="utf-8-sig")
+    assert "a-123" in text and "'=cmd" in text
