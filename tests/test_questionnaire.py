@@ -280,3 +280,26 @@ def test_kill_minus_nine_then_resume_loses_nothing_and_answers_nothing_twice(nor
     assert count() - start == total  # each row once: the checkpoint's key is (job, sheet, row)
     written = list(csv.reader(out.open(encoding="utf-8-sig")))
     assert [r[0] for r in written[1:]] == questions and all(r[1] for r in written[1:])
+
+
+@pytest.mark.slow
+def test_fill_checkpoints_in_either_database(northwind_assistant, records, tmp_path):
+    """The same fill with its library and checkpoints in SQLite and in a real PostgreSQL."""
+    from sqlalchemy import func, select
+
+    from bot.library import Library, rebuild_index
+    from bot.questionnaire import fill
+    from ingest.records import FillRow
+
+    tenant = "dbfill"
+    library = Library(records, tenant)
+    library.import_rows([{"question": "Do you encrypt customer data at rest?", "answer": "Yes, AES-256 in KMS.",
+                          "yes_no": "yes"}])
+    rebuild_index(library, northwind_assistant.store)
+    source = build_vendor_workbook(tmp_path / "vendor.xlsx")
+    report = fill(northwind_assistant, records, source, tmp_path / "filled.xlsx", tenant)
+    with records.engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(FillRow)).scalar() == report.total == 6
+    ws = load_workbook(tmp_path / "filled.xlsx")["Security"]
+    row = next(r for r in range(5, 13) if ws.cell(r, 2).value == "Do you encrypt customer data at rest?")
+    assert ws.cell(row, 7).value == "Yes, AES-256 in KMS." and ws.cell(row, 8).value == "Yes"
