@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bot.errors import TrustdeskError
 from ingest.db import Records
 from ingest.records import Feedback
+from ingest.workbook import csv_safe
 
 SURFACES = ("cli", "web", "slack")
 MAX_REASON_CHARS = 2000
@@ -37,9 +38,6 @@ def export_csv(records: Records, path: Path) -> int:
         writer.writerow(["created_at", "answer_id", "helpful", "reason", "question", "tenant", "surface"])
         for f in rows:
             writer.writerow([f.created_at.isoformat(timespec="seconds"), f.answer_id, "yes" if f.helpful else "no",
-                             _safe(f.reason), _safe(f.question), f.tenant or "", f.surface])
+                             csv_safe(f.reason), csv_safe(f.question), f.tenant or "", f.surface])
     return len(rows)
 
-
-def _safe(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@") else value

@@ -31,6 +31,7 @@ from ingest.load import CorpusDoc, parse_markdown
 from ingest.records import STATUSES, YES_NO, CompanyDocument, LibraryEntry, entry_id, question_key
 from ingest.schema import DocMeta
 from ingest.store import company_index
+from ingest.workbook import csv_safe
 
 REVIEW_INTERVAL = timedelta(days=365)  # an approved answer is due for review a year after approval
 NEAR_DUPLICATE_FUZZ = 90  # rapidfuzz token_set_ratio
@@ -282,7 +283,7 @@ class Library:
             with path.open("w", encoding="utf-8-sig", newline="") as fh:
                 writer = csv.writer(fh)
                 writer.writerow(EXPORT_COLUMNS)
-                writer.writerows([[_csv_safe(v) for v in row] for row in rows])
+                writer.writerows([[csv_safe(v) for v in row] for row in rows])
         return len(rows)
 
     # --- documents -------------------------------------------------------------
@@ -367,7 +368,3 @@ def rebuild_index(library: Library, store, progress=None):
                            f"`trustdesk company ingest DIR --tenant {library.tenant}` or `trustdesk library import`")
     return ingest(docs, store, company_index(library.tenant), progress=progress)
 
-
-def _csv_safe(value: str) -> str:
-    """A cell that a spreadsheet would run as a formula gets a leading apostrophe (OWASP's CSV injection advice)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
