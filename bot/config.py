@@ -31,6 +31,8 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET"))
     slack_app_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
     slack_api_url: str | None = Field(default=None, description="Slack Web API base URL (tests use a local stub)")
+    slack_config: Path | None = Field(default=None, description="the Slack app's channel settings (YAML)")
+    web_url: str | None = Field(default=None, description="the web UI's public address, for links from Slack")
 
     @field_validator("top_k")
     @classmethod
@@ -39,7 +41,7 @@ class Settings(BaseSettings):
             raise ValueError(f"top_k must be between 1 and 50, got {value}")
         return value
 
-    @field_validator("chroma_url", "llm", "slack_api_url", "database_url", mode="before")
+    @field_validator("chroma_url", "llm", "slack_api_url", "database_url", "slack_config", "web_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value

@@ -29,6 +29,15 @@ def record(records: Records, answer_id: str, helpful: bool, *, surface: str, rea
     return item
 
 
+def add_reason(records: Records, feedback_id: int, reason: str) -> None:
+    """The reason given after the click (Slack asks for it in a dialog once the vote is already stored)."""
+    with records.session() as s:
+        row = s.get(Feedback, feedback_id)
+        if row is None:
+            raise TrustdeskError(f"no feedback {feedback_id}")
+        row.reason = (reason or "").strip()[:MAX_REASON_CHARS]
+
+
 def export_csv(records: Records, path: Path) -> int:
     """Every feedback row, oldest first; returns how many were written."""
     with records.session() as s:

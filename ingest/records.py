@@ -1,4 +1,5 @@
-"""The records database's tables: answer library, company documents, feedback, fill checkpoints, Slack events.
+"""The records database's tables: answer library, company documents, feedback, fill checkpoints, chat threads,
+Slack events.
 
 SQLAlchemy 2 declarative models. The schema itself changes only through Alembic
 migrations (ingest/migrations); `ingest.db.Records` opens a database and
@@ -143,3 +144,41 @@ class SlackEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class ChatThread(Base):
+    """A chat thread a surface answers in (a Slack thread, a slash command): who asked, for which tenant,
+    and the expert asked to answer it, if any."""
+
+    __tablename__ = "chat_threads"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)  # e.g. slack:T1:C1:1700000000.000100
+    surface: Mapped[str] = mapped_column(String(16))
+    tenant: Mapped[str | None] = mapped_column(String(64), default=None)
+    asker: Mapped[str] = mapped_column(String(64), default="")
+    expert: Mapped[str] = mapped_column(String(64), default="")  # the user or group asked to answer
+    expert_question: Mapped[str] = mapped_column(Text, default="")  # the resolved question put to the expert
+    escalated_by: Mapped[str] = mapped_column(String(64), default="")
+    escalated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now, onupdate=now)
+
+
+class ChatTurn(Base):
+    """One turn of a chat thread, appended and never rewritten, so two instances never lose each other's turns.
+
+    An assistant turn keeps the answer's id, its structured meta and the whole `Answer` (for feedback and sharing).
+    """
+
+    __tablename__ = "chat_turns"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    thread_key: Mapped[str] = mapped_column(String(200), ForeignKey("chat_threads.key", ondelete="CASCADE"),
+                                            index=True)
+    role: Mapped[str] = mapped_column(String(16))  # user, assistant
+    content: Mapped[str] = mapped_column(Text)
+    meta: Mapped[str] = mapped_column(Text, default="")  # TurnMeta as JSON
+    answer_id: Mapped[str | None] = mapped_column(String(64), default=None, unique=True)
+    answer: Mapped[str] = mapped_column(Text, default="")  # Answer as JSON
+    user: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

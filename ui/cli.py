@@ -380,6 +380,8 @@ def doctor() -> None:
 from ui import cli_sales  # noqa: E402  (the sales team's commands: company, library, questionnaire)
 
 cli_sales.register(app, _run_ingest)
+from ui import cli_slack  # noqa: E402  (the Slack app)
+cli_slack.register(app)
 
 
 def main() -> None:
