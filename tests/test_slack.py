@@ -100,7 +100,8 @@ def test_settings_file_limits_channels_and_names_the_bad_key(tmp_path):
                        ({"channels": {SALES: {"expert": EXPERT}}}, "set `tenant` too"),
                        ({"channels": {SALES: {"tenant": "../etc"}}}, "tenant name"),
                        ({"channels": {SALES: {"mode": "everything"}}}, "channels.C0SALES01.mode"),
-                       ({"chanels": {}}, "chanels")]:
+                       ({"chanels": {}}, "chanels"),
+                       ({"dm": {"tenant": "northwind", "expert": EXPERT}}, "remove `expert` from `dm`")]:
         good.write_text(yaml.safe_dump(bad))
         with pytest.raises(SlackSettingsInvalid, match=words.replace(".", r"\.").replace("(", r"\(")):
             load(good)
@@ -463,3 +464,77 @@ def test_load_fifty_events_from_ten_senders_each_acknowledged_fast_and_answered_
     figures = run_load(slack.url, slack.stub, SECRET, channel=SALES, events=50, senders=10)
     assert figures["acked"] == 50 and figures["answered_once"] == 50 and figures["answered_twice"] == 0
     assert figures["ack_max"] < 3.0, figures  # Slack's own rule, not a speed target
+
+
+# --- `trustdesk slack` ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("env, args, words", [
+    ({}, [], "SLACK_BOT_TOKEN is not set"),
+    ({"SLACK_BOT_TOKEN": TOKEN}, [], "Socket Mode needs SLACK_APP_TOKEN"),
+    ({"SLACK_BOT_TOKEN": TOKEN, "SLACK_APP_TOKEN": "xoxb-wrong-kind"}, [], "Socket Mode needs SLACK_APP_TOKEN"),
+    ({"SLACK_BOT_TOKEN": TOKEN}, ["--http"], "--http needs SLACK_SIGNING_SECRET"),
+])
+def test_slack_command_says_which_token_is_missing(monkeypatch, env, args, words):
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    for name in ("SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    result = CliRunner().invoke(app, ["slack", *args])
+    assert result.exit_code == 1 and words in result.output, result.output
+    assert TOKEN not in result.output
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_trustdesk_slack_http_serves_signed_events(standards_data, tmp_path):
+    """The command itself, as a workspace would run it: a subprocess on a loopback port."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    stub = SlackStub(TOKEN).start()
+    port = _free_port()
+    config = tmp_path / "slack.yaml"
+    config.write_text(yaml.safe_dump({"channels": {ALL: {"mode": "all"}}}))
+    env = {**os.environ, "TRUSTDESK_DATA_DIR": str(standards_data), "SLACK_BOT_TOKEN": TOKEN,
+           "SLACK_SIGNING_SECRET": SECRET, "TRUSTDESK_SLACK_API_URL": stub.url + "/api/",
+           "TRUSTDESK_SLACK_CONFIG": str(config), "TRUSTDESK_DATABASE_URL": f"sqlite:///{tmp_path / 'r.db'}"}
+    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "slack", "--http", "--port", str(port),
+                             "--address", "127.0.0.1"], env=env, cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                assert proc.poll() is None, proc.stdout.read()
+                time.sleep(0.5)
+        url = f"http://127.0.0.1:{port}/slack/events"
+        assert post(url, json.dumps(event("message", text="What does CC6.1 require?", channel=ALL)),
+                    "application/json", SECRET)[0] == 200
+        [msg] = stub.wait_for(channel=ALL)
+        assert "CC6.1" in _cited(msg)
+        assert post(url, json.dumps(event("message", text="hi", channel=ALL)), "application/json", SECRET,
+                    forged=True)[0] == 401
+    finally:
+        proc.terminate()
+        output = proc.communicate(timeout=30)[0]
+        stub.stop()
+    assert "answering in 1 configured channel(s)" in " ".join(output.split()), output
+    assert TOKEN not in output and SECRET not in output
+    assert "`token` will be unused" not in output

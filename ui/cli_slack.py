@@ -45,6 +45,7 @@ def register(app: typer.Typer) -> None:
             fail(f"Socket Mode needs SLACK_APP_TOKEN (xapp-...): {SETUP} create one under Basic Information > "
                  "App-Level Tokens with the connections:write scope; or use --http")
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic").setLevel(logging.WARNING)
         with friendly_errors():
             channels = slack_settings.load(s.slack_config)
             assistant = Assistant(s)

@@ -525,6 +525,13 @@ class SlackDesk:
                   "Library page."))
 
 
+class _QuietTokenWarning(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that our client (which carries it) wins: it does, by design."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def _team(body: dict) -> str:
     return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or body.get("team_id", "")
 
@@ -537,10 +544,13 @@ def build_app(assistant: Assistant, records: Records, settings: SlackSettings, *
     Requests are verified (signature and timestamp) whenever a signing secret is given; HTTP mode
     requires one (`trustdesk slack --http`), Socket Mode needs none.
     """
+    bolt_log = logging.getLogger("trustdesk.slack.bolt")
+    if not any(isinstance(f, _QuietTokenWarning) for f in bolt_log.filters):
+        bolt_log.addFilter(_QuietTokenWarning())
     app = App(client=web_client(bot_token, api_url), signing_secret=signing_secret,
               process_before_response=False, request_verification_enabled=signing_secret is not None,
               listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trustdesk-slack"),
-              logger=logging.getLogger("trustdesk.slack.bolt"))
+              logger=bolt_log)
     SlackDesk(assistant, records, settings, web_url=web_url).register(app)
     return app
 

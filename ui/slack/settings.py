@@ -8,8 +8,7 @@ always answered, from a tenant's material only if `dm` names one:
 answer_bots: false          # answer messages other bots post (never its own)
 rate_per_minute: 10         # questions one person may ask per minute
 dm:                         # direct messages with the app
-  tenant: northwind         # DMs may use this tenant's own material
-  expert: U0EXPERT
+  tenant: northwind         # DMs may use this tenant's own material (no expert: they reply in channels)
 channels:
   C0SALESSEC:               # the channel ID (channel details -> About, at the bottom)
     name: sales-security    # for people reading this file
@@ -91,6 +90,14 @@ class SlackSettings(BaseModel):
     rate_per_minute: int = Field(default=10, ge=1, le=600)
     dm: Place | None = None
     channels: dict[str, Place] | None = None  # None: every channel, mention-only, standards only
+
+    @field_validator("dm")
+    @classmethod
+    def _no_dm_expert(cls, value: Place | None) -> Place | None:
+        if value is not None and value.expert:
+            raise ValueError("an expert answers in a channel's thread, which a DM does not have: "
+                             "remove `expert` from `dm`")
+        return value
 
     @field_validator("channels")
     @classmethod
