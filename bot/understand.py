@@ -24,13 +24,15 @@ from bot.followup import resolve
 from bot.ids import Mention, find_ids
 from bot.intent import Guess, IntentModel, features
 from bot.manipulation import is_manipulation
-from bot.vocab import ROADMAP, TABLE, named_frameworks, scope
+from bot.vocab import ROADMAP, TABLE, named_frameworks, scope, sides
 
 # A question retrieval finds this close to the corpus is not out of scope unless the classifier is sure.
 IN_SCOPE_SIMILARITY = 0.5
 # ... and one this close is covered by the corpus whatever the classifier says (judge.STRONG_SIMILARITY)
 COVERED_SIMILARITY = 0.65
 SURE = 0.7
+# A corpus topic named in passing ("password manager") does not overrule a classifier this sure of a refusal.
+REFUSAL_SURE = 0.9
 # The classifier must be at least this sure to refuse a question as manipulation without a hard marker.
 MANIPULATION_SURE = 0.6
 
@@ -105,17 +107,27 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if not mentions and _continues_decision(question, guess, conversation):
         return "decide", "a decision in progress"
     intent, reason = guess.intent, guess.reason
-    covered = bool(mentions) or similarity >= COVERED_SIMILARITY or signals.names_topic(resolved)
+    close = bool(mentions) or similarity >= COVERED_SIMILARITY
+    covered = close or signals.names_topic(resolved)
+    refusal = guess.probability  # how sure the classifier is that the question is not ours to answer
     if intent == "manipulation" and (guess.probability < MANIPULATION_SURE or any(m.exists for m in mentions)):
-        # without a hard marker, an unsure guess or a question naming a standard's ID is a question
-        intent, reason = _fallback(guess), f"no manipulation marker; {reason}"
-    if intent == "out_of_scope" and (covered or (similarity >= IN_SCOPE_SIMILARITY and guess.probability < SURE)):
+        # without a hard marker, an unsure guess or a question naming a standard's ID is a question ...
+        if guess.runner_up == "out_of_scope" and not mentions:
+            # ... unless the next reading is another refusal ("write a poem"): that one is judged below
+            intent, refusal = "out_of_scope", guess.probability + guess.runner_up_probability
+        else:
+            intent = _fallback(guess)
+        reason = f"no manipulation marker; {reason}"
+    named_only = covered and not close  # a corpus topic is named, nothing else says the question is ours
+    if intent == "out_of_scope" and named_only and refusal >= REFUSAL_SURE:
+        return intent, f"names a corpus topic only in passing; {reason}"
+    if intent == "out_of_scope" and (covered or (similarity >= IN_SCOPE_SIMILARITY and refusal < SURE)):
         intent, reason = _fallback(guess), f"in scope: names an ID or topic of the corpus, or retrieval is close; {reason}"
     if intent == "decide" and guess.probability < SURE and not Advisor.load().profile([resolved]).model_dump(exclude_defaults=True):
         # an unsure decision with nothing about the company would only ask back; the next reading answers
         intent, reason = _fallback(guess, covered), f"unsure decision without company facts; {reason}"
-    if intent == "compare" and len(named_frameworks(resolved)) == 1 and not mentions:
-        # a comparison needs two sides: "how much does SOC 2 cost?" is about SOC 2
+    if intent == "compare" and len(sides(resolved)) == 1 and not mentions:
+        # a comparison needs two sides: "how much does SOC 2 cost?" is about SOC 2 ("AICPA vs ISO" has two)
         intent, reason = "lookup", f"one framework named; {reason}"
     if intent == "company" and mentions:
         intent, reason = "lookup", f"names a standard's ID; {reason}"

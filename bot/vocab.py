@@ -62,6 +62,22 @@ def named_frameworks(text: str) -> tuple[str, ...]:
     return tuple(f for f, pattern in (("soc2", SOC2_NAME), ("iso27001", ISO_NAME)) if pattern.search(text))
 
 
+# a framework's own bodies and parts stand for it: "AICPA vs ISO" has two sides
+_SOC2_SIDE = re.compile(r"(?i)\baicpa\b|\btrust services\b|\btsc\b")
+_ISO_SIDE = re.compile(r"(?i)\bannex ?a\b|\bisms\b")
+
+
+def sides(text: str) -> tuple[str, ...]:
+    """The frameworks a text names or points at by their bodies and parts, in a fixed order (SOC 2 first).
+
+    >>> sides("who writes the rules, the AICPA or ISO?")
+    ('soc2', 'iso27001')
+    """
+    named = set(named_frameworks(text))
+    named |= {f for f, pattern in (("soc2", _SOC2_SIDE), ("iso27001", _ISO_SIDE)) if pattern.search(text)}
+    return tuple(f for f in ("soc2", "iso27001") if f in named)
+
+
 # what a framework requires on a topic: answered from its items, not from guidance about it
 _REQUIRES = re.compile(
     rf"(?i)\b{_ITEM}\b.{{0,15}}\b(?:for|on|about|cover\w*|address\w*)\b"

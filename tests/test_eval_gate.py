@@ -44,12 +44,14 @@ def test_gate(standards_data):
 
 
 def test_the_frozen_sets_load_and_name_real_documents():
-    """The blind set and the NIST check load as cases whose keys are documents of the corpus."""
+    """The blind sets and the NIST check load as cases whose keys are documents of the corpus."""
     from evals.golden import load_set
     from ingest.catalog import CATALOG
 
-    blind, nist = load_set("blind"), load_set("nist")
+    blind, holdout2, nist = load_set("blind"), load_set("holdout2"), load_set("nist")
     assert len(blind) >= 300 and all(c.route for c in blind)
+    assert len(holdout2) == 158 and all(c.route for c in holdout2)
+    assert not {c.id for c in blind} & {c.id for c in holdout2}
     assert len(nist) >= 100 and all(set(c.expect.citations) <= set(CATALOG) for c in nist)
     with pytest.raises(ValueError, match="unknown case set"):
         load_set("tuned")

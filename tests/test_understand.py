@@ -138,3 +138,41 @@ def test_a_clarifying_answer_still_gives_its_rule_of_thumb(assistant):
     answer = assistant.ask("which audit should we do first?")
     assert answer.route == "clarify" and answer.parts.ask_back
     assert answer.cited_ids == ["choosing-a-framework"] and answer.recommendation is None
+
+
+def _signals(names_topic: bool):
+    from bot.understand import Signals
+
+    return Signals(embed=None, similarity=None, intents=None, company_answers=lambda *a: False,
+                   names_topic=lambda question: names_topic)
+
+
+def _decide(question: str, guess, similarity: float, names_topic: bool = False) -> str:
+    from bot.understand import _intent
+
+    return _intent(question, question, [], similarity, guess, Conversation(), None, _signals(names_topic), None)[0]
+
+
+def test_a_topic_named_in_passing_does_not_overrule_a_sure_refusal():
+    from bot.intent import Guess
+
+    sure = Guess("out_of_scope", 0.97, "decide", 0.01)
+    assert _decide("best vpn for my kids' tablets", sure, 0.45, names_topic=True) == "out_of_scope"
+    unsure = Guess("out_of_scope", 0.6, "lookup", 0.3)
+    assert _decide("clear desk rules for a tiny office?", unsure, 0.45, names_topic=True) == "lookup"
+
+
+def test_an_unsure_manipulation_next_to_out_of_scope_is_still_refused():
+    from bot.intent import Guess
+
+    guess = Guess("manipulation", 0.5, "out_of_scope", 0.4)
+    assert _decide("write an ode to our load balancer", guess, 0.3) == "out_of_scope"
+    assert _decide("write an ode to our load balancer", Guess("manipulation", 0.5, "lookup", 0.4), 0.3) == "lookup"
+
+
+def test_a_comparison_needs_two_sides_named_or_pointed_at():
+    from bot.intent import Guess
+
+    guess = Guess("compare", 0.7, "lookup", 0.2)
+    assert _decide("how much does soc 2 cost compared to last year", guess, 0.6) == "lookup"
+    assert _decide("who sets the rules, the AICPA or ISO?", guess, 0.6) == "compare"

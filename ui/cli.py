@@ -236,7 +236,7 @@ def eval_cmd(
     accept: Annotated[bool, typer.Option("--accept", help="Record this run's trustdesk metrics as the level the gate defends.")] = False,
     judge: Annotated[bool, typer.Option("--judge", help="Add LLM-judged faithfulness and relevance (needs TRUSTDESK_LLM and ragas).")] = False,
     judge_runs: Annotated[int, typer.Option(help="Repeat the LLM judge this many times and average (single runs are noisy).")] = 3,
-    case_set: Annotated[str, typer.Option("--set", help="golden (tuned to, gated), blind (frozen, written without seeing the code) or nist (NIST CSF 2.0 -> ISO 27001:2022 references); never tune to blind or nist.")] = "golden",
+    case_set: Annotated[str, typer.Option("--set", help="golden (tuned to, gated), blind or holdout2 (frozen, written without seeing the code) or nist (NIST CSF 2.0 -> ISO 27001:2022 references); never tune to blind, holdout2 or nist.")] = "golden",
 ) -> None:
     """Run the golden set through trustdesk and the dense and BM25 baselines; write a report with plots.
 
@@ -257,10 +257,10 @@ def eval_cmd(
             fail("--judge needs a language model: set TRUSTDESK_LLM=provider:model")
         if judge_runs < 1:
             fail("--judge-runs must be at least 1")
-        if case_set not in ("golden", "blind", "nist"):
-            fail(f"--set must be golden, blind or nist, not {case_set!r}")
+        if case_set not in ("golden", "blind", "holdout2", "nist"):
+            fail(f"--set must be golden, blind, holdout2 or nist, not {case_set!r}")
         if case_set != "golden" and (gate or accept):
-            fail("--gate and --accept apply to the golden set only: the blind and NIST sets are measured, never tuned to")
+            fail("--gate and --accept apply to the golden set only: the blind, holdout2 and NIST sets are measured, never tuned to")
         from evals.golden import load_set
         with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=err, transient=True) as progress:
