@@ -7,11 +7,12 @@ PY      = $(VENV)/bin/python
 BIN     = $(VENV)/bin
 STAMP   = $(VENV)/.installed
 
-.PHONY: help install browser postgres index run chat test test-fast bench doctor eval clean
+.PHONY: help install browser postgres index run chat slack test test-fast bench doctor eval clean
 
 help:
 	@echo "make run        set up, build the index if needed, start the web UI (http://127.0.0.1:8501)"
 	@echo "make chat       the same, in the terminal"
+	@echo "make slack      the Slack app (needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN; README: In Slack)"
 	@echo "make eval       evaluate on the golden set against the baselines; report in reports/"
 	@echo "make test       set up (Chromium and PostgreSQL for their tests too), run the whole test suite"
 	@echo "make test-fast  the quick loop: skip slow tests"
@@ -54,6 +55,9 @@ run: index
 chat: index
 	$(BIN)/trustdesk chat
 
+slack: index
+	$(BIN)/trustdesk slack
+
 eval: index
 	$(BIN)/trustdesk eval
 
@@ -66,6 +70,7 @@ test-fast: install
 bench: install
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/questionnaire.py
+	$(PY) benchmarks/slack_load.py
 
 doctor: install
 	$(BIN)/trustdesk doctor

@@ -25,8 +25,20 @@ ROWS = [
 def test_migrations_create_every_table(records):
     tables = set(inspect(records.engine).get_table_names())
     assert {"library_entries", "company_documents", "feedback", "fill_jobs", "fill_rows", "slack_events",
-            "alembic_version"} <= tables
+            "chat_threads", "chat_turns", "alembic_version"} <= tables
     records.migrate()  # a second upgrade is a no-op, not an error
+
+
+def test_migrations_match_the_models(records):
+    """A model changed without a migration (or the reverse) shows up here, on SQLite and PostgreSQL alike."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from ingest.records import Base
+
+    with records.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+    assert diff == []
 
 
 def test_import_upserts_by_question_and_reports(records):

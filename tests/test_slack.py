@@ -230,6 +230,13 @@ def test_direct_message_uses_the_dm_tenant(slack):
     stored = Threads(slack.records).stored(_action_value(msg, "td_helpful"))
     assert stored.tenant == "northwind"
     assert any(c.framework == "company" for c in stored.answer.citations)
+    # a reply in the DM's thread is a follow-up, no mention needed
+    slack.send(event("message", text="and how often is that tested?", channel=DM, channel_type="im",
+                     thread_ts=ev["event"]["ts"]))
+    follow = slack.stub.wait_for(channel=DM, count=2)[1]
+    assert follow["thread_ts"] == ev["event"]["ts"]
+    key = f"slack:{TEAM}:{DM}:{ev['event']['ts']}"
+    assert Threads(slack.records).conversation(key).user_questions[-1] == "and how often is that tested?"
 
 
 @pytest.mark.slow
@@ -349,6 +356,27 @@ def test_own_and_other_bots_messages_are_ignored(slack):
     slack.stub.wait_for(channel=ALL)
     time.sleep(1.0)
     assert len(slack.stub.posted(channel=ALL)) == 1 and not slack.stub.posted(channel=DM)
+
+
+@pytest.mark.slow
+def test_other_bots_are_answered_where_configured(northwind_assistant, tmp_path):
+    from ingest.db import Records
+
+    stub = SlackStub(TOKEN).start()
+    records = Records(f"sqlite:///{tmp_path / 'slack.db'}")
+    _, server = _start(northwind_assistant, records, stub, _settings(answer_bots=True))
+    url = f"http://127.0.0.1:{server.effective_port}/slack/events"
+    try:
+        for sender in ({"user": "U0OTHERBT", "bot_id": "B0OTHER"}, {"user": BOT_USER, "bot_id": BOT_ID}):
+            post(url, json.dumps(event("message", text="What does CC6.1 require?", channel=ALL, **sender)),
+                 "application/json", SECRET)
+        stub.wait_for(channel=ALL)
+        time.sleep(1.0)
+        assert len(stub.posted(channel=ALL)) == 1  # the other bot, never itself
+    finally:
+        server.close()
+        stub.stop()
+        records.dispose()
 
 
 @pytest.mark.slow
