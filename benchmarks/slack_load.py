@@ -86,6 +86,9 @@ def main() -> None:
     from ui.slack.app import build_app, http_server
     from ui.slack.settings import SlackSettings
 
+    import logging
+
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # queueing is what this measures; no chatter
     settings = Settings(data_dir=args.data_dir, corpus_dir=ROOT / "corpus")
     store = Store(settings.data_dir, settings.chroma_url)
     if store.published(STANDARDS) is None:

@@ -249,10 +249,9 @@ class SlackDesk:
         except SlackApiError as exc:
             log.info("conversations.replies failed (%s); answering without the thread", exc.response.get("error"))
             return known or Conversation()
-        bot_ids = {m.get("bot_id") for m in messages if m.get("bot_id")}
         turns = []
         for m in messages[:-1]:  # the last one is the question being answered
-            role = "assistant" if m.get("bot_id") in bot_ids and m.get("bot_id") else "user"
+            role = "assistant" if m.get("bot_id") else "user"
             content = question_text(m.get("text", ""), None)
             if content and (not turns or turns[-1]["role"] != role):
                 turns.append({"role": role, "content": content[:20_000]})
