@@ -366,5 +366,5 @@ def rebuild_index(library: Library, store, progress=None):
     if not docs:
         raise LibraryError(f"tenant {library.tenant} has no approved entries or documents yet: "
                            f"`trustdesk company ingest DIR --tenant {library.tenant}` or `trustdesk library import`")
-    return ingest(docs, store, company_index(library.tenant), progress=progress)
+    return ingest(docs, store, company_index(library.tenant), progress=progress, records=library.records)
 

@@ -11,6 +11,8 @@ database is reported, never silently replaced.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +25,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from ingest.errors import RecordsUnavailable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATION_LOCK = 7_301_001  # PostgreSQL advisory lock key held while one process migrates
+MIGRATE_WAIT_SECONDS = 30.0
+_MIGRATING = threading.Lock()  # Alembic's `op` and `context` are process-wide: one migration per process
 
 
 def default_url(data_dir: Path) -> str:
@@ -92,14 +97,24 @@ class Records:
         config.set_main_option("script_location", str(MIGRATIONS))
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         head = ScriptDirectory.from_config(config).get_current_head()
-        try:
-            with self.engine.begin() as conn:
-                if self._revision(conn) == head:
-                    return
-                config.attributes["connection"] = conn
-                command.upgrade(config, "head")
-        except SQLAlchemyError as exc:
-            raise self.explain(exc) from exc
+        deadline = time.monotonic() + MIGRATE_WAIT_SECONDS
+        while True:
+            try:
+                with self.engine.begin() as conn:
+                    if not self.is_sqlite:  # one migrating process at a time; the others wait here
+                        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+                    if self._revision(conn) == head:
+                        return
+                    config.attributes["connection"] = conn
+                    with _MIGRATING:
+                        command.upgrade(config, "head")
+                return
+            except SQLAlchemyError as exc:
+                # two processes opened a new SQLite database at once: the other one is creating the tables
+                if "already exists" in str(exc) and time.monotonic() < deadline:
+                    time.sleep(0.2)
+                    continue
+                raise self.explain(exc) from exc
 
     @staticmethod
     def _revision(conn) -> str | None:

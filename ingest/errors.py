@@ -40,3 +40,7 @@ class IndexChanged(StoreUnavailable):
 
 class RecordsUnavailable(TrustdeskError):
     """The records database (library, feedback, checkpoints) cannot be opened, reached or written."""
+
+
+class IngestBusy(TrustdeskError):
+    """Another process is ingesting the same index; this one did not start."""

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from langchain_core.documents import Document
 
@@ -23,6 +24,9 @@ from ingest.chunk import chunk_text, content_hash, split
 from ingest.embed import MODEL_NAME, embedder
 from ingest.load import CorpusDoc
 from ingest.store import STANDARDS, Store
+
+if TYPE_CHECKING:
+    from ingest.db import Records
 
 BATCH = 64
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -50,7 +54,19 @@ def _metadata(chunk: Document, digest: str) -> dict:
 
 
 def ingest(docs: list[CorpusDoc], store: Store, index: str = STANDARDS, *,
-           rebuild: bool = False, progress: Progress | None = None) -> IngestReport:
+           rebuild: bool = False, progress: Progress | None = None, records: "Records | None" = None) -> IngestReport:
+    """Publish `docs` as the index's next generation. With `records`, the ingest holds that database's lock
+    for the index, so processes on any machine sharing it take turns (IngestBusy says who is running)."""
+    if records is None:
+        return _ingest(docs, store, index, rebuild, progress, None)
+    from ingest.lock import hold
+
+    with hold(records, f"ingest:{index}") as held:
+        return _ingest(docs, store, index, rebuild, progress, held)
+
+
+def _ingest(docs: list[CorpusDoc], store: Store, index: str, rebuild: bool, progress: Progress | None,
+            held) -> IngestReport:
     started = time.perf_counter()
     progress = progress or (lambda stage, done, total: None)
     chunks = chunks_of(docs)
@@ -88,6 +104,8 @@ def ingest(docs: list[CorpusDoc], store: Store, index: str = STANDARDS, *,
         count = store._call(target.count)
         if count != len(chunks):
             raise RuntimeError(f"index holds {count} chunks, expected {len(chunks)}")
+        if held is not None:
+            held.check()  # never publish after the lock was taken over
         store.publish(target)
     except BaseException:
         try:

@@ -182,3 +182,17 @@ class ChatTurn(Base):
     answer: Mapped[str] = mapped_column(Text, default="")  # Answer as JSON
     user: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class Lock(Base):
+    """A named lock shared by every process using this database (ingest of one index at a time).
+
+    The holder refreshes `heartbeat_at` while it works; a lock whose heartbeat stopped is stale and taken over.
+    """
+
+    __tablename__ = "locks"
+
+    name: Mapped[str] = mapped_column(String(120), primary_key=True)  # e.g. ingest:standards
+    holder: Mapped[str] = mapped_column(String(200))  # host, pid and a random part
+    acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

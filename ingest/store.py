@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,8 @@ from ingest.errors import IndexChanged, IndexMissing, StoreUnavailable
 
 STANDARDS = "standards"
 SCHEMA_VERSION = 1
+# seconds a replaced generation stays readable, so readers in other processes can finish and switch
+RETIRE_AFTER = 120.0
 _TENANT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _GENERATION = re.compile(r"^td-(?P<index>[a-z0-9_-]+)-g(?P<gen>\d+)$")
 
@@ -66,9 +69,10 @@ class Store:
     'td-standards-g3'
     """
 
-    def __init__(self, data_dir: Path, chroma_url: str | None = None):
+    def __init__(self, data_dir: Path, chroma_url: str | None = None, *, retire_after: float = RETIRE_AFTER):
         self.data_dir = Path(data_dir)
         self.chroma_url = chroma_url or None
+        self.retire_after = retire_after
 
     @property
     def where(self) -> str:
@@ -189,15 +193,32 @@ class Store:
         )
 
     def publish(self, collection: Any) -> None:
-        """Make `collection` the one readers use, then drop every other generation of its index."""
+        """Make `collection` the one readers use; older generations are retired, then dropped (`collect_garbage`)."""
         meta = dict(collection.metadata or {})
         meta["published"] = True
         self._call(collection.modify, metadata=meta)
         self.collect_garbage(meta["index"], keep=collection.name)
 
     def collect_garbage(self, index: str, keep: str) -> None:
+        """Drop what no reader can be using.
+
+        An unpublished generation other than `keep` is a crashed build (the ingest lock means nobody else is
+        building). A published one that `keep` replaces is first marked retired: readers in other processes
+        notice the new generation within seconds (`bot.engine.RELOAD_CHECK_SECONDS`) and switch, so it is
+        dropped only `retire_after` seconds later, by a later ingest.
+        """
+        now = time.time()
         for _, name in self._generations(index):
-            if name != keep:
+            if name == keep:
+                continue
+            meta = dict(self.collection(name).metadata or {})
+            retired = meta.get("retired_at")
+            if not meta.get("published") or self.retire_after <= 0:
+                self.drop(name)
+            elif retired is None:
+                meta["retired_at"] = now
+                self._call(self.collection(name).modify, metadata=meta)
+            elif now - float(retired) >= self.retire_after:
                 self.drop(name)
 
     def drop(self, name: str) -> None:

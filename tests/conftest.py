@@ -164,22 +164,26 @@ def postgres_server():
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def records(request, tmp_path):
-    """A fresh, migrated records database: SQLite in a temp dir, and a new database on the real PostgreSQL."""
+def records_url(request, tmp_path) -> str:
+    """The URL of a new, empty records database: SQLite in a temp dir, or a new database on the real PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'trustdesk.db'}"
+    import uuid
+
+    import psycopg
+
+    server = request.getfixturevalue("postgres_server")
+    name = "t" + uuid.uuid4().hex[:12]
+    with psycopg.connect(server.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return f"{server}/{name}"
+
+
+@pytest.fixture
+def records(records_url):
+    """A fresh, migrated records database (SQLite and PostgreSQL, by `records_url`)."""
     from ingest.db import Records
 
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'trustdesk.db'}"
-    else:
-        import uuid
-
-        import psycopg
-
-        server = request.getfixturevalue("postgres_server")
-        name = "t" + uuid.uuid4().hex[:12]
-        with psycopg.connect(server.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True) as conn:
-            conn.execute(f"CREATE DATABASE {name}")
-        url = f"{server}/{name}"
-    db = Records(url)
+    db = Records(records_url)
     yield db
     db.dispose()

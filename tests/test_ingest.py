@@ -13,7 +13,8 @@ from ingest.store import company_index
 
 @pytest.fixture
 def store(tmp_path):
-    return Store(tmp_path / "data")
+    """A store that drops a replaced generation at once (no other process reads it here)."""
+    return Store(tmp_path / "data", retire_after=0)
 
 
 def test_cold_then_unchanged_reingest(tiny_corpus, store):
@@ -106,3 +107,90 @@ def test_data_dir_that_is_a_file(tmp_path):
 def test_bad_tenant_names_are_refused(tenant):
     with pytest.raises(StoreUnavailable, match="tenant name"):
         company_index(tenant)
+
+
+# --- several writers, several readers ---------------------------------------------------------------
+
+def test_a_replaced_generation_stays_readable_until_it_is_retired(tiny_corpus, tmp_path):
+    """A reader in another process may still be on the old generation: it is dropped only later."""
+    store = Store(tmp_path / "data", retire_after=3600)
+    first = ingest(load_corpus(tiny_corpus), store)
+    second = ingest(load_corpus(tiny_corpus), store, rebuild=True)
+    names = [c.name for c in store.client.list_collections()]
+    assert sorted(names) == sorted([first.collection, second.collection])
+    assert store.published().collection == second.collection
+    assert store.collection(first.collection).count() == first.chunks  # still whole for its readers
+    assert "retired_at" in store.collection(first.collection).metadata
+    later = Store(tmp_path / "data", retire_after=0)  # as if the grace period had passed
+    third = ingest(load_corpus(tiny_corpus), later, rebuild=True)
+    assert [c.name for c in later.client.list_collections()] == [third.collection]
+
+
+def test_an_ingest_waits_its_turn_and_says_who_is_running(tiny_corpus, store, tmp_path):
+    from ingest.db import Records
+    from ingest.errors import IngestBusy
+    from ingest.lock import hold
+
+    records = Records(f"sqlite:///{tmp_path / 'records.db'}")
+    with hold(records, "ingest:standards"):
+        with pytest.raises(IngestBusy, match=r"another ingest of standards is running since .* UTC, by .*:\d+:"):
+            ingest(load_corpus(tiny_corpus), store, records=records)
+        assert store.published() is None  # nothing was started
+    report = ingest(load_corpus(tiny_corpus), store, records=records)  # released: its turn
+    assert report.changed and store.published().collection == report.collection
+
+
+def test_a_stale_lock_is_taken_over(tiny_corpus, store, tmp_path):
+    from datetime import datetime, timedelta, timezone
+
+    from ingest.db import Records
+    from ingest.records import Lock
+
+    records = Records(f"sqlite:///{tmp_path / 'records.db'}")
+    long_ago = datetime.now(timezone.utc) - timedelta(hours=1)
+    with records.session() as s:  # a machine that died mid-ingest an hour ago
+        s.add(Lock(name="ingest:standards", holder="gone-host:4242:abcdef", acquired_at=long_ago,
+                   heartbeat_at=long_ago))
+    assert ingest(load_corpus(tiny_corpus), store, records=records).changed
+    with records.session() as s:
+        assert s.get(Lock, "ingest:standards") is None  # released after use
+
+
+def test_a_lock_held_by_a_dead_process_here_is_taken_over_at_once(tiny_corpus, store, tmp_path):
+    import socket
+    import subprocess
+
+    from ingest.db import Records
+    from ingest.records import Lock
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    records = Records(f"sqlite:///{tmp_path / 'records.db'}")
+    with records.session() as s:
+        s.add(Lock(name="ingest:standards", holder=f"{socket.gethostname()}:{dead.pid}:abcdef"))
+    assert ingest(load_corpus(tiny_corpus), store, records=records).changed
+
+
+def test_a_lock_taken_over_stops_the_publish(tiny_corpus, store, tmp_path):
+    import time
+
+    from sqlalchemy import update
+
+    from ingest.db import Records
+    from ingest.errors import IngestBusy
+    from ingest.lock import hold
+    from ingest.pipeline import _ingest
+    from ingest.records import Lock
+
+    records = Records(f"sqlite:///{tmp_path / 'records.db'}")
+    first = ingest(load_corpus(tiny_corpus), store)
+    held = hold(records, "ingest:standards", heartbeat=0.05)
+    try:
+        with records.session() as s:  # this process stalled; another one took the lock over
+            s.execute(update(Lock).where(Lock.name == "ingest:standards").values(holder="other:1:x"))
+        time.sleep(0.3)  # the heartbeat notices
+        with pytest.raises(IngestBusy, match="lost the lock"):
+            _ingest(load_corpus(tiny_corpus), store, "standards", True, None, held)
+    finally:
+        held.release()
+    assert store.published().collection == first.collection

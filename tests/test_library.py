@@ -29,6 +29,23 @@ def test_migrations_create_every_table(records):
     records.migrate()  # a second upgrade is a no-op, not an error
 
 
+def test_processes_opening_a_new_database_at_once_migrate_it_once(records_url):
+    """Several app instances start together against an empty database: one migrates, the others wait."""
+    import subprocess
+    import sys
+
+    from ingest.db import Records
+
+    opener = "import sys; from ingest.db import Records; Records(sys.argv[1]).dispose()"
+    procs = [subprocess.Popen([sys.executable, "-c", opener, records_url], stderr=subprocess.PIPE, text=True)
+             for _ in range(4)]
+    failures = [err for p in procs if (err := p.communicate(timeout=120)[1]) and p.returncode != 0]
+    assert failures == []
+    db = Records(records_url, migrate=False)
+    assert "chat_turns" in inspect(db.engine).get_table_names()
+    db.dispose()
+
+
 def test_migrations_match_the_models(records):
     """A model changed without a migration (or the reverse) shows up here, on SQLite and PostgreSQL alike."""
     from alembic.autogenerate import compare_metadata

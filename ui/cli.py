@@ -39,10 +39,12 @@ def _run_ingest(docs_loader, index: str, rebuild: bool) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     from ingest import Store, ingest
+    from ingest.db import Records
 
     cfg = settings()
     docs = docs_loader()
     store = Store(cfg.data_dir, cfg.chroma_url)
+    records = Records.open(cfg)  # holds the ingest lock: one ingest of an index at a time, on any machine
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
         tasks: dict[str, int] = {}
@@ -53,7 +55,7 @@ def _run_ingest(docs_loader, index: str, rebuild: bool) -> None:
                 tasks[stage] = progress.add_task(label, total=total)
             progress.update(tasks[stage], completed=done)
 
-        result = ingest(docs, store, index, rebuild=rebuild, progress=report)
+        result = ingest(docs, store, index, rebuild=rebuild, progress=report, records=records)
     if not result.changed:
         out.print(f"{index}: up to date ({result.documents} documents, {result.chunks} chunks, "
                   f"{result.seconds:.1f} s)")
