@@ -26,6 +26,8 @@ class Settings(BaseSettings):
                                      "(default: SQLite in the data dir)")
     max_questionnaire_rows: int = Field(default=5000, ge=1, description="rows a questionnaire may have")
     max_upload_mb: float = Field(default=25.0, gt=0, description="largest questionnaire or document file, in MB")
+    max_cached_tenants: int = Field(default=8, ge=1, le=1000, description="tenants whose vectors and BM25 index a "
+                                    "process keeps in memory (least recently used are reloaded when asked)")
 
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET"))

@@ -15,6 +15,7 @@ import logging
 import re
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
@@ -69,7 +70,8 @@ class Assistant:
         self.settings = settings or Settings()
         self.store = store or Store(self.settings.data_dir, self.settings.chroma_url)
         self._llm = llm
-        self._retrievers: dict[str, Retriever] = {}
+        # the standards retriever stays; tenants' retrievers are kept most-recently-used first, up to a bound
+        self._retrievers: OrderedDict[str, Retriever] = OrderedDict()
         self._checked: dict[str, float] = {}
         self._lock = threading.Lock()
         self._crosswalk: Crosswalk | None = None
@@ -89,7 +91,18 @@ class Assistant:
                 current = Retriever(self.store, index, published)
                 self._retrievers[index] = current
             self._checked[index] = now
+            self._retrievers.move_to_end(index)
+            tenants = [name for name in self._retrievers if name != STANDARDS]
+            for name in tenants[: max(0, len(tenants) - self.settings.max_cached_tenants)]:
+                del self._retrievers[name]  # least recently used: reloaded from the store when asked again
+                self._checked.pop(name, None)
             return current
+
+    @property
+    def loaded(self) -> list[str]:
+        """The indexes whose retrievers this process holds in memory, least recently used first."""
+        with self._lock:
+            return list(self._retrievers)
 
     @property
     def intents(self) -> IntentModel:

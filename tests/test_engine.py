@@ -6,8 +6,10 @@ import json
 
 import pytest
 
+from bot import Assistant, Settings
 from bot.errors import IndexMissing, InvalidQuestion
 from bot.models import Answer
+from tests.conftest import CORPUS
 
 pytestmark = pytest.mark.slow
 
@@ -135,3 +137,28 @@ def test_clarifying_question_is_its_own_part(assistant):
 ])
 def test_framework_scope_decides_which_framework_is_cited_first(assistant, question, first):
     assert assistant.ask(question).citations[0].framework == first
+
+
+def test_tenant_retrievers_are_bounded_least_recently_used_first(standards_data):
+    """A process serving many tenants keeps only the most recent ones in memory; the others reload on demand."""
+    from bot.library import Library, rebuild_index
+    from ingest import Store
+    from ingest.db import Records
+
+    settings = Settings(data_dir=standards_data, corpus_dir=CORPUS, max_cached_tenants=2)
+    records = Records.open(settings)
+    store = Store(standards_data)
+    for name, host in [("lru-a", "AWS"), ("lru-b", "GCP"), ("lru-c", "Azure")]:
+        library = Library(records, name)
+        library.import_rows([{"question": "Where is the platform hosted?",
+                              "answer": f"The platform is hosted on {host}, in two regions."}])
+        rebuild_index(library, store)
+    engine = Assistant(settings)
+    hosts = {"lru-a": "AWS", "lru-b": "GCP", "lru-c": "Azure"}
+    for name in ("lru-a", "lru-b", "lru-c", "lru-a"):
+        assert hosts[name] in engine.answer_for_company("Where is your platform hosted?", name).text
+    assert engine.loaded == ["standards", "company-lru-c", "company-lru-a"]
+    answer = engine.answer_for_company("Where is your platform hosted?", "lru-b")  # evicted, reloaded, its own
+    assert "GCP" in answer.text and "AWS" not in answer.text
+    assert engine.loaded == ["standards", "company-lru-a", "company-lru-b"]
+    records.dispose()
