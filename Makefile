@@ -71,6 +71,7 @@ bench: install
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/questionnaire.py
 	$(PY) benchmarks/slack_load.py
+	$(PY) benchmarks/tenants.py
 
 doctor: install
 	$(BIN)/trustdesk doctor

@@ -95,6 +95,14 @@ class HeldLock:
         self.release()
 
 
+def held(records: Records) -> list[Lock]:
+    """Every lock held now (for `trustdesk doctor`), oldest first."""
+    from sqlalchemy import select
+
+    with records.session() as s:
+        return list(s.scalars(select(Lock).order_by(Lock.acquired_at)))
+
+
 def hold(records: Records, name: str, *, stale_after: timedelta = STALE_AFTER,
          heartbeat: float = HEARTBEAT_SECONDS) -> HeldLock:
     """Take the lock `name` or raise IngestBusy saying who holds it since when."""

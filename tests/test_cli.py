@@ -139,6 +139,21 @@ def test_doctor_passes_on_a_built_index(on_standards):
     assert "index standards" in result.stdout and "FAIL" not in result.stdout
 
 
+def test_doctor_reports_store_database_and_locks(on_standards, tmp_path, monkeypatch):
+    from ingest.db import Records
+    from ingest.lock import hold
+
+    url = f"sqlite:///{tmp_path / 'records.db'}"
+    monkeypatch.setenv("TRUSTDESK_DATABASE_URL", url)
+    records = Records(url)
+    with hold(records, "ingest:company-acme"):
+        result = runner.invoke(app, ["doctor"])
+    text = " ".join(result.stdout.split())
+    assert result.exit_code == 0, result.stdout
+    assert "store mode: embedded Chroma" in text and "records database: sqlite:///" in text
+    assert "lock ingest:company-acme: held by" in text
+
+
 def test_doctor_fails_without_an_index():
     result = runner.invoke(app, ["doctor"])
     assert result.exit_code == 1 and "trustdesk ingest" in result.stdout

@@ -376,6 +376,29 @@ def doctor() -> None:
             line(True, f"index {pub.index}", f"{pub.collection}, {count} chunks, built {pub.created_at}, model {pub.model}")
     except TrustdeskError as exc:
         line(False, "store", str(exc))
+    line(True, "store mode", f"Chroma server at {cfg.chroma_url}" if cfg.chroma_url else "embedded Chroma")
+    from ingest.db import Records
+    from ingest.lock import held
+
+    try:
+        records = Records.open(cfg)
+        line(True, "records database", f"{records.shown} ({'SQLite' if records.is_sqlite else 'server'}), "
+                                       "migrated to the newest schema")
+        for lock in held(records):
+            line(True, f"lock {lock.name}", f"held by {lock.holder} since {lock.acquired_at:%Y-%m-%d %H:%M:%S}, "
+                                            f"last heartbeat {lock.heartbeat_at:%H:%M:%S}")
+        records.dispose()
+    except TrustdeskError as exc:
+        line(False, "records database", str(exc))
+    if cfg.slack_config:
+        from ui.slack.settings import load as load_slack
+
+        try:
+            slack = load_slack(cfg.slack_config)
+            line(True, "Slack settings", f"{cfg.slack_config}: "
+                 + ("every channel" if slack.channels is None else f"{len(slack.channels)} channel(s)"))
+        except TrustdeskError as exc:
+            line(False, "Slack settings", str(exc))
     raise typer.Exit(1 if problems else 0)
 
 
