@@ -24,7 +24,7 @@ import numpy as np
 from bot.compose import APPROVED_ANSWER, Draft, compose
 from bot.config import Settings
 from bot.conversation import Conversation
-from bot.errors import IndexMissing, InvalidQuestion, LLMUnavailable
+from bot.errors import IndexMissing, InvalidQuestion, LLMUnavailable, StoreUnavailable
 from bot.finish import finish, rephrased
 from bot.intent import IntentModel, load_model
 from bot.models import MAX_QUESTION_CHARS, Answer, Turn, TurnMeta
@@ -86,7 +86,16 @@ class Assistant:
             now = time.monotonic()
             if current is not None and now - self._checked.get(index, 0.0) < RELOAD_CHECK_SECONDS:
                 return current
-            published = self.store.require(index)
+            try:
+                published = self.store.require(index)
+            except StoreUnavailable as exc:
+                if current is None:
+                    raise
+                # the server is down or restarting: keep answering from the generation already in memory
+                log.warning("cannot check %s for a newer generation (%s); serving %s", index, exc,
+                            current.collection_name)
+                self._checked[index] = now
+                return current
             if current is None or current.collection_name != published.collection:
                 current = Retriever(self.store, index, published)
                 self._retrievers[index] = current

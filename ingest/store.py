@@ -27,6 +27,7 @@ STANDARDS = "standards"
 SCHEMA_VERSION = 1
 # seconds a replaced generation stays readable, so readers in other processes can finish and switch
 RETIRE_AFTER = 120.0
+SERVER_ATTEMPTS = 3  # tries of one call to a Chroma server before it counts as down
 _TENANT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
 _GENERATION = re.compile(r"^td-(?P<index>[a-z0-9_-]+)-g(?P<gen>\d+)$")
 
@@ -55,6 +56,16 @@ class Published:
 def _is_transport_error(exc: Exception) -> bool:
     """httpx's errors (a Chroma server that went away) without importing httpx for the embedded store."""
     return any(cls.__module__.startswith("httpx") for cls in type(exc).__mro__)
+
+
+def _with_retries(fn, *args, **kwargs):
+    """`fn`, tried again on a transport error: 3 attempts, 0.2 s then 0.4 s apart (tenacity)."""
+    from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
+
+    retrying = retry(retry=retry_if_exception(lambda exc: _is_transport_error(exc) or isinstance(exc, ConnectionError)),
+                     stop=stop_after_attempt(SERVER_ATTEMPTS), wait=wait_exponential(multiplier=0.2, max=2),
+                     reraise=True)
+    return retrying(fn)(*args, **kwargs)
 
 
 def _collection_name(index: str, generation: int) -> str:
@@ -124,12 +135,18 @@ class Store:
         )
 
     def _call(self, fn, *args, **kwargs):
-        """Run one Chroma call, mapping the errors we know by type; anything else is a bug and propagates."""
+        """Run one Chroma call, mapping the errors we know by type; anything else is a bug and propagates.
+
+        Against a server, a dropped connection is retried with backoff (a restart takes a moment) before it
+        becomes StoreUnavailable.
+        """
         import sqlite3
 
         from chromadb.errors import ChromaError, NotFoundError
 
         try:
+            if self.chroma_url:
+                return _with_retries(fn, *args, **kwargs)
             return fn(*args, **kwargs)
         except StoreUnavailable:
             raise

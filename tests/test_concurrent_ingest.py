@@ -24,26 +24,44 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+class ChromaServer:
+    """A real Chroma server (`chroma run`) on loopback, which a test may stop and start again on the same port."""
+
+    def __init__(self, path: Path):
+        self.path, self.port, self.proc = path, _free_port(), None
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "ChromaServer":
+        self.proc = subprocess.Popen([str(Path(sys.executable).with_name("chroma")), "run", "--path", str(self.path),
+                                      "--host", "127.0.0.1", "--port", str(self.port)],
+                                     env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=2)
+                return self
+            except OSError:
+                assert self.proc.poll() is None, self.proc.stdout.read().decode()[-2000:]
+                time.sleep(0.3)
+        raise AssertionError("chroma run did not start")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+
+
 @pytest.fixture
-def chroma_server(tmp_path):
-    """A real Chroma server (`chroma run`) on loopback, for the team deployment's path."""
-    port = _free_port()
-    proc = subprocess.Popen([str(Path(sys.executable).with_name("chroma")), "run", "--path", str(tmp_path / "server"),
-                             "--host", "127.0.0.1", "--port", str(port)],
-                            env={**os.environ, "ANONYMIZED_TELEMETRY": "False"},
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2)
-            break
-        except OSError:
-            assert proc.poll() is None, proc.stdout.read().decode()[-2000:]
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+def chroma(tmp_path):
+    server = ChromaServer(tmp_path / "server").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def chroma_server(chroma) -> str:
+    return chroma.url
 
 
 @pytest.fixture(params=["embedded", "server"])
@@ -95,3 +113,27 @@ def test_a_reader_switches_to_a_new_generation_without_restart(deployment):
     time.sleep(2.5)  # the reader re-checks the published generation every 2 s
     assert reader.ask("What does CC7.2 require?").citations[0].id == "CC7.2"
     assert reader.retriever().collection_name != before
+
+
+def test_a_chroma_server_that_goes_away_and_comes_back(chroma, tiny_corpus, tmp_path):
+    """Down mid-session: loaded indexes keep answering, a new one fails with a clear message, then all recovers."""
+    from bot import Assistant, Settings
+    from bot.errors import StoreUnavailable
+    from ingest import Store, ingest, load_corpus
+
+    store = Store(tmp_path / "data", chroma.url)
+    ingest(load_corpus(tiny_corpus), store)
+    reader = Assistant(Settings(data_dir=tmp_path / "data", chroma_url=chroma.url))
+    assert reader.ask("What does CC6.1 require?").citations[0].id == "CC6.1"
+    chroma.stop()
+    time.sleep(2.5)  # past the reader's re-check interval: it must reach the server, and cannot
+    assert reader.ask("What does CC7.2 require?").citations[0].id == "CC7.2"  # served from memory
+    with pytest.raises(StoreUnavailable, match="cannot reach the Chroma server at .* Start it"):
+        reader.ask("Do you encrypt data at rest?", tenant="acme")
+    with pytest.raises(StoreUnavailable, match="cannot reach the Chroma server"):
+        ingest(load_corpus(tiny_corpus), store, rebuild=True)
+    chroma.start()  # the same data, the same port
+    report = ingest(load_corpus(tiny_corpus), store, rebuild=True)
+    time.sleep(2.5)
+    assert reader.ask("What does CC6.1 require?").citations[0].id == "CC6.1"
+    assert reader.retriever().collection_name == report.collection  # switched to the new generation
