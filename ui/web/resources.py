@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from bot import Assistant, Settings
+from ingest.db import Records
 
 
 @st.cache_resource(show_spinner="Loading the model and the index...")
@@ -15,5 +16,25 @@ def assistant() -> Assistant:
     return engine
 
 
+@st.cache_resource(show_spinner=False)
+def records() -> Records:
+    """The records database (library, feedback, fill checkpoints), opened and migrated once per process."""
+    return Records.open(Settings())
+
+
 def settings() -> Settings:
-    return assistant().settings
+    """Read per run, cheap: the pages that only browse data never load the model."""
+    return Settings()
+
+
+def embed():
+    """Question embeddings for the library's near-duplicate check (the engine's model, already loaded)."""
+    from ingest.embed import query_embedder
+
+    return query_embedder().encode
+
+
+def tenants() -> list[str]:
+    from bot.tenant import tenants as listed
+
+    return listed(records())
