@@ -69,7 +69,7 @@ def answer_body(answer: Answer) -> None:
     if parts.lead:
         st.markdown(parts.lead)
     if parts.points:
-        st.markdown("\n".join(f"- {p.text}" + (f" ({', '.join(p.cite)})" if p.cite else "") for p in parts.points))
+        st.markdown("\n".join(f"- {p.text}" + (f" [{', '.join(p.cite)}]" if p.cite else "") for p in parts.points))
     if parts.table:
         st.markdown(parts.table)
     if parts.steps:
@@ -106,7 +106,7 @@ def tenant_picker(tenants: list[str], *, key: str = "tenant", label: str = "Comp
                 "`trustdesk company ingest DIR --tenant NAME`.", icon=":material/domain_disabled:")
         return None
     choice = st.selectbox(label, options, index=index, key=key,
-                          format_func=lambda t: "Standards only (no company)" if t is None else t,
+                          format_func=lambda t: "Standards only" if t is None else t,
                           help=help or "Answer company questions from this tenant's approved material.")
     st.session_state["tenant_choice"] = choice
     return choice

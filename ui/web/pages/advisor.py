@@ -68,7 +68,7 @@ if saved:
         advisor = Advisor.load()  # the order of the frameworks, from the same words the answer came from
         phases = advisor.timeline(advisor.advise(advisor.profile([saved["question"]])).order)
         if phases:
-            frame = pd.DataFrame([{"Phase": f"{FRAMEWORKS[p.framework]}: {p.phase}", "start": p.start, "end": p.end,
+            frame = pd.DataFrame([{"Phase": p.phase, "start": p.start, "end": p.end,
                                    "Estimate": p.duration, "Typical months": f"{p.low:g}-{p.high:g}"
                                    if p.low != p.high else f"{p.low:g}", "Framework": FRAMEWORKS[p.framework]}
                                   for p in phases])

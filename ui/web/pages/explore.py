@@ -40,7 +40,8 @@ def show_item(item_id: str) -> None:
     st.markdown(" ".join(badges))
     left, right = st.columns([3, 2], gap="large")
     with left:
-        st.markdown(view.explanation or "_No explanation in the corpus for this item yet._")
+        st.markdown(view.explanation.replace("\n## ", "\n#### ").removeprefix("## ").join(["#### ", ""])
+                    if view.explanation else "_No explanation in the corpus for this item yet._")
         st.caption(f"Our explanation, in our own words: `{view.source}`")
     with right:
         other = "ISO 27001" if entry.framework == "soc2" else "SOC 2"

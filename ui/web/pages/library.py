@@ -68,7 +68,8 @@ with tabs[0]:
             if current is not None:
                 st.warning(f"Would replace the approved answer: {current.answer}", icon=":material/compare_arrows:")
             answer = st.text_area("Answer", entry.answer, key=f"answer-{entry.id}", max_chars=8000)
-            yes_no = st.selectbox("Yes/No", YES_NO, index=YES_NO.index(entry.yes_no or ""), key=f"yn-{entry.id}")
+            yes_no = st.selectbox("Yes/No", YES_NO, index=YES_NO.index(entry.yes_no or ""), key=f"yn-{entry.id}",
+                                  format_func=lambda v: v or "not stated")
             cols = st.columns(3)
             with render.friendly():
                 if cols[0].button("Approve", key=f"approve-{entry.id}", type="primary", icon=":material/check:"):
