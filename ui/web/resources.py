@@ -5,21 +5,31 @@ from __future__ import annotations
 import streamlit as st
 
 from bot import Assistant, Settings
-from ingest.db import Records
+from ingest.db import Records, default_url
+
+
+def assistant() -> Assistant:
+    """One Assistant per server process (per data dir and store): the same engine every surface uses."""
+    current = Settings()
+    return _assistant(str(current.data_dir.resolve()), current.chroma_url or "")
 
 
 @st.cache_resource(show_spinner="Loading the model and the index...")
-def assistant() -> Assistant:
-    """One Assistant per server process: the same engine every surface uses."""
+def _assistant(data_dir: str, chroma_url: str) -> Assistant:
     engine = Assistant(Settings())
     engine.warm()
     return engine
 
 
-@st.cache_resource(show_spinner=False)
 def records() -> Records:
     """The records database (library, feedback, fill checkpoints), opened and migrated once per process."""
-    return Records.open(Settings())
+    current = Settings()
+    return _records(current.database_url or default_url(current.data_dir))
+
+
+@st.cache_resource(show_spinner=False)
+def _records(url: str) -> Records:
+    return Records(url)
 
 
 def settings() -> Settings:
