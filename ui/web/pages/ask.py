@@ -106,8 +106,9 @@ if not messages:
     intro = st.empty()
     with intro.container():
         st.markdown("**New here? Try one of these:**")
-        for column, example in zip(st.columns(len(EXAMPLES)), EXAMPLES):
-            if column.button(example, key=f"example-{example}", width="stretch"):
+        columns = st.columns(3)  # three to a row: each question readable in full
+        for n, example in enumerate(EXAMPLES):
+            if columns[n % 3].button(example, key=f"example-{example}", width="stretch"):
                 question = example
     if question is not None:
         intro.empty()
