@@ -44,6 +44,61 @@ class CompanyProfile(BaseModel):
         return bool(getattr(self, name))
 
 
+@dataclass(frozen=True)
+class Phase:
+    """One bar of the roadmap timeline: typical months, all estimates."""
+
+    framework: str
+    phase: str
+    start: float  # months from now, at the typical (middle) durations of the phases before it
+    low: float
+    high: float
+    duration: str  # the estimate in words
+    cite: str
+
+    @property
+    def end(self) -> float:
+        return self.start + (self.low + self.high) / 2
+
+
+# The words the advisor's own patterns recognise, for a form's choices (`describe`).
+MARKET_WORDS = {"us": "the United States", "canada": "Canada", "europe": "Europe", "uk": "the UK",
+                "dach": "DACH (Germany, Austria, Switzerland)", "japan": "Japan", "apac": "Asia-Pacific",
+                "latam": "LATAM", "mea": "the Middle East and Africa", "global": "worldwide"}
+SEGMENT_WORDS = {"enterprise": "large enterprises", "public_sector": "government", "healthcare": "healthcare",
+                 "financial_services": "financial services", "startup": "startups"}
+_FRAMEWORK_WORDS = {"soc2": "SOC 2", "iso27001": "ISO 27001"}
+
+
+def describe(markets: Iterable[str] = (), segments: Iterable[str] = (), customer_asks: Iterable[str] = (),
+             existing: Iterable[str] = (), deadline_months: int | None = None) -> str:
+    """A form's answers as the message a founder would type, so a form and the chat reach the same advisor.
+
+    >>> describe(["us"], customer_asks=["soc2"])
+    'Should we do SOC 2 or ISO 27001 first? Our customers are in the United States. Customers have asked us for SOC 2.'
+    """
+    words = ["Should we do SOC 2 or ISO 27001 first?"]
+    markets, segments = [m for m in MARKET_WORDS if m in set(markets)], [s for s in SEGMENT_WORDS if s in set(segments)]
+    if markets:
+        names = [MARKET_WORDS[m] for m in markets]
+        words.append("Our customers are in " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1
+                                                 else names[0]) + ".")
+    if segments:
+        names = [SEGMENT_WORDS[s] for s in segments]
+        words.append("We sell to " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]) + ".")
+    asks = [_FRAMEWORK_WORDS[f] for f in _FRAMEWORK_WORDS if f in set(customer_asks)]
+    if asks:
+        words.append("Customers have asked us for " + " and for ".join(asks) + ".")
+    held = set(existing)
+    if "soc2" in held:
+        words.append("We already have SOC 2.")
+    if "iso27001" in held:
+        words.append("We are ISO 27001 certified.")
+    if deadline_months:
+        words.append(f"We need it within {int(deadline_months)} months.")
+    return " ".join(words)
+
+
 @dataclass
 class Advice:
     recommendation: Literal["soc2", "iso27001", "both"] | None
@@ -225,3 +280,17 @@ class Advisor:
                 if step["cite"] not in cites:
                     cites.append(step["cite"])
         return title, steps, cites
+
+    def timeline(self, order: list[Framework]) -> list[Phase]:
+        """The roadmap as bars for a chart: the second framework starts once the first has its first report."""
+        phases: list[Phase] = []
+        start = 0.0
+        for framework in order:
+            steps = self.data["roadmap"][framework]
+            for n, step in enumerate(steps):
+                low, high = (float(v) for v in step["months"])
+                phase = Phase(framework, step["phase"], start, low, high, step["duration"], step["cite"])
+                phases.append(phase)
+                if n < len(steps) - 1:  # the last phase repeats yearly; the next framework does not wait for it
+                    start = phase.end
+        return phases

@@ -113,6 +113,18 @@ class Answer(BaseModel):
     def cited_ids(self) -> list[str]:
         return [c.id for c in self.citations]
 
+    def passages(self, limit: int = 600) -> dict[str, str]:
+        """The evidence passage each citation rests on (its best chunk, clipped), for surfaces that show it.
+
+        Not serialised: take it from the Answer the engine returned, before dumping it.
+        """
+        found: dict[str, str] = {}
+        for ev in self._evidence:
+            if ev.doc_id not in found and ev.doc_id in self.cited_ids:
+                text = " ".join(ev.text.split())
+                found[ev.doc_id] = text if len(text) <= limit else text[:limit - 1].rsplit(" ", 1)[0] + "…"
+        return found
+
     @property
     def meta(self) -> TurnMeta:
         return self._meta or TurnMeta(route=self.route, cited=self.cited_ids, recommendation=self.recommendation)

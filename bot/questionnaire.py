@@ -179,6 +179,35 @@ def _rows(records: Records, job_id: str) -> list[FillRow]:
         return list(s.scalars(select(FillRow).where(FillRow.job_id == job_id)))
 
 
+def drafted_rows(records: Records, job_id: str) -> list[FillRow]:
+    """A fill job's answered rows in sheet and row order: what a reviewer reviews."""
+    return sorted(_rows(records, job_id), key=lambda r: (r.sheet, r.row))
+
+
+def write_reviewed(records: Records, job_id: str, source: Path, out: Path,
+                   edits: dict[tuple[str, int], tuple[str, str]], *, column: str | None = None,
+                   max_bytes: int = 25_000_000) -> Path:
+    """The filled copy again, with a reviewer's edits ((sheet, row) -> (answer, yes/no)) in place of the drafts.
+
+    The drafts stay as they are in the checkpoint, so `import_review` of this file finds the edited answers.
+    """
+    questionnaire = Questionnaire.load(source, max_bytes=max_bytes, column=column, max_rows=100_000)
+    filled = {}
+    for row in _rows(records, job_id):
+        cell = _filled(row)
+        if (row.sheet, row.row) in edits:
+            answer, yes_no = edits[(row.sheet, row.row)]
+            try:
+                value = yes_no_value(yes_no) or ""
+            except ValueError as exc:
+                raise FillError(f"{row.sheet} row {row.row}: {exc}") from None
+            cell = Filled(answer=answer, yes_no=value.capitalize() if value != "n/a" else "N/A",
+                          sources=cell.sources, confidence=cell.confidence, needs_review=cell.needs_review)
+        filled[(row.sheet, row.row)] = cell
+    questionnaire.write(out, filled)
+    return out
+
+
 def _filled(row: FillRow) -> Filled:
     return Filled(answer=row.answer, yes_no=row.yes_no.capitalize() if row.yes_no != "n/a" else "N/A",
                   sources=row.sources, confidence=row.tier, needs_review="Yes" if row.needs_review else "No")

@@ -75,3 +75,13 @@ def load_pack(folder: Path, tenant: str, records, store, embed=None) -> FolderRe
     report = ingest_folder(library, folder)
     rebuild_index(library, store)
     return report
+
+
+def tenants(records) -> list[str]:
+    """The tenants that have an answer library or documents in the records database, sorted."""
+    from sqlalchemy import select, union
+
+    from ingest.records import CompanyDocument, LibraryEntry
+
+    with records.session() as s:
+        return sorted(s.scalars(union(select(LibraryEntry.tenant), select(CompanyDocument.tenant))))

@@ -1,4 +1,7 @@
-"""A real Streamlit server on loopback and a real headless Chromium typing a question."""
+"""A real Streamlit server on loopback and a real headless Chromium driving every page, as a new user would.
+
+Screenshots of every page are kept in reports/screenshots/ (git-ignored) for a person to look at.
+"""
 
 from __future__ import annotations
 
@@ -19,6 +22,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]
+SHOTS = ROOT / "reports" / "screenshots"
+SLACK_PERMALINK = "https://example.slack.com/archives/C0123/p1700000000000100"
+WAIT = 90_000
 
 
 def _free_port() -> int:
@@ -27,17 +33,36 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def server(standards_data, tmp_path):
+@pytest.fixture(scope="module")
+def data(standards_data, northwind_assistant, tmp_path_factory):
+    """A copy of the session's index with the Northwind tenant (this module writes to it), and an expert's Slack
+    reply waiting as a candidate."""
+    from bot import Settings
+    from bot.library import Library
+    from ingest.db import Records
+
+    copy = tmp_path_factory.mktemp("browser") / "data"
+    shutil.copytree(standards_data, copy)
+    records = Records.open(Settings(data_dir=copy))
+    Library(records, "northwind").add_candidate("Do you run a bug bounty programme?",
+                                                "Yes: a private programme with an external platform since 2024.",
+                                                source=SLACK_PERMALINK, owner="U0EXPERT")
+    records.dispose()
+    return copy
+
+
+@pytest.fixture(scope="module")
+def server(data, tmp_path_factory):
+    """`trustdesk ui` on a free loopback port, as a user starts it."""
     port = _free_port()
-    env = {**os.environ, "TRUSTDESK_DATA_DIR": str(standards_data), "TRUSTDESK_REPORTS_DIR": str(tmp_path / "reports")}
-    streamlit = str(Path(sys.executable).with_name("streamlit"))
-    proc = subprocess.Popen([streamlit, "run", str(ROOT / "ui" / "web" / "app.py"), "--server.port", str(port),
-                             "--server.address", "127.0.0.1", "--server.headless", "true",
-                             "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    reports = tmp_path_factory.mktemp("reports")
+    env = {**os.environ, "TRUSTDESK_DATA_DIR": str(data), "TRUSTDESK_REPORTS_DIR": str(reports),
+           "TRUSTDESK_CORPUS_DIR": str(ROOT / "corpus"), "PYTHONPATH": str(ROOT)}
+    trustdesk = [str(Path(sys.executable)), "-m", "ui.cli"]
+    proc = subprocess.Popen([*trustdesk, "ui", "--port", str(port)], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
         try:
             if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
@@ -46,29 +71,153 @@ def server(standards_data, tmp_path):
             time.sleep(0.5)
     else:
         proc.kill()
-        pytest.fail(f"streamlit did not start: {proc.stdout.read().decode()[-2000:]}")
+        pytest.fail(f"trustdesk ui did not start: {proc.stdout.read().decode()[-2000:]}")
     yield url
     proc.terminate()
     proc.wait(timeout=20)
 
 
-def test_a_person_asks_in_the_browser(server, tmp_path):
+@pytest.fixture(scope="module")
+def browser():
     from playwright.sync_api import sync_playwright
 
     assert Path(CHROMIUM).exists(), "Debian's chromium is missing: `make test` installs it"
+    SHOTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(server, wait_until="domcontentloaded")
-        box = page.get_by_test_id("stChatInputTextArea")
-        box.wait_for(timeout=90_000)
-        box.fill("Which ISO controls cover CC7.2?")
-        box.press("Enter")
-        page.get_by_text("A.8.16 Monitoring activities (equivalent)", exact=False).first.wait_for(timeout=90_000)
-        page.locator("[data-testid=\"stExpander\"] summary").first.click()
-        page.get_by_text("corpus/soc2/CC7.2.md").first.wait_for(timeout=10_000)
-        page.screenshot(path=str(tmp_path / "ask.png"), full_page=True)
-        page.get_by_role("link", name="Evaluation").click()
-        page.get_by_text("No evaluation report").first.wait_for(timeout=60_000)
-        browser.close()
-    assert (tmp_path / "ask.png").stat().st_size > 10_000
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 2400}, accept_downloads=True)
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def shoot(page, name: str) -> Path:
+    page.wait_for_timeout(600)  # let the last delta paint
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    print(f"screenshot: {path}")
+    return path
+
+
+def settled(page) -> None:
+    """Streamlit has finished the run (no running indicator)."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="detached", timeout=WAIT)
+
+
+def test_ask_shows_a_cited_answer_and_stores_feedback(server, page, data):
+    from sqlalchemy import select
+
+    from bot import Settings
+    from ingest.db import Records
+    from ingest.records import Feedback
+
+    page.goto(server, wait_until="domcontentloaded")
+    page.get_by_text("New here? Try one of these").wait_for(timeout=WAIT)
+    shoot(page, "ask-first-visit")
+    page.get_by_role("button", name="What does CC6.1 require?").click()
+    page.get_by_text("CC6.1 requires a company").first.wait_for(timeout=WAIT)
+    page.get_by_text("Open CC6.1 in Explore").first.wait_for(timeout=WAIT)
+    page.get_by_text("High confidence").first.wait_for()
+    settled(page)
+    page.get_by_test_id("stFeedbackButton").nth(1).click()  # thumbs down
+    box = page.get_by_placeholder("What was missing or wrong?")
+    box.wait_for(timeout=WAIT)
+    box.fill("Please mention passkeys.")
+    page.get_by_role("button", name="Send comment").click()
+    page.get_by_text("Comment saved").wait_for(timeout=WAIT)
+    shoot(page, "ask-answer")
+    records = Records.open(Settings(data_dir=data))
+    with records.session() as s:
+        votes = list(s.scalars(select(Feedback).where(Feedback.surface == "web")))
+    records.dispose()
+    assert [(v.helpful, v.reason, v.question) for v in votes] == [(False, "Please mention passkeys.",
+                                                                   "What does CC6.1 require?")]
+    assert votes[0].answer_id.startswith("a-")
+
+
+def test_the_advisor_form_recommends_with_a_roadmap(server, page):
+    page.goto(f"{server}/Advisor", wait_until="domcontentloaded")
+    page.get_by_text("Where are your customers").wait_for(timeout=WAIT)
+    settled(page)  # the page is inert while its first run finishes
+    page.get_by_test_id("stMultiSelect").first.click(timeout=WAIT)
+    page.get_by_role("option", name="United States").click()
+    page.get_by_role("option", name="Europe (EU)").click()
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name="Recommend").click()
+    page.get_by_text("Recommendation: pursue both").first.wait_for(timeout=WAIT)
+    page.get_by_role("tab", name="Roadmap").click()
+    page.get_by_text("Durations are typical ranges").wait_for(timeout=WAIT)
+    page.locator("[data-testid='stVegaLiteChart']").first.wait_for()
+    shoot(page, "advisor")
+
+
+def test_explore_opens_an_item_from_its_address_and_browses_the_heatmap(server, page):
+    page.goto(f"{server}/Explore?id=CC6.1", wait_until="domcontentloaded")
+    page.get_by_role("heading", name="CC6.1 Logical access security").wait_for(timeout=WAIT)
+    page.get_by_text("ISO 27001 counterparts").wait_for()
+    page.get_by_text("A.5.15").first.wait_for()
+    shoot(page, "explore-item")
+    page.get_by_role("button", name="Open A.8.5").click()
+    page.get_by_role("heading", name="A.8.5 Secure authentication").wait_for(timeout=WAIT)
+    page.get_by_text("ISO 27001:2013 predecessors").wait_for()
+    assert "id=A.8.5" in page.url
+    page.get_by_role("button", name="All items").click()
+    page.get_by_role("tab", name="Crosswalk heatmap").wait_for(timeout=WAIT)
+    shoot(page, "explore-browse")
+    page.get_by_role("tab", name="Crosswalk heatmap").click()
+    page.locator("[data-testid='stVegaLiteChart']").first.wait_for(timeout=WAIT)
+    shoot(page, "explore-heatmap")
+
+
+def test_a_questionnaire_is_filled_reviewed_and_downloaded(server, page, tmp_path):
+    source = tmp_path / "acme-security.csv"
+    source.write_text("Question\nDo you encrypt customer data at rest?\nDo you enforce MFA for employees?\n"
+                      "Do you have a disaster recovery plan?\n", encoding="utf-8")
+    page.goto(f"{server}/Questionnaire", wait_until="domcontentloaded")
+    page.get_by_text("Upload a questionnaire to start").wait_for(timeout=WAIT)
+    page.locator("input[type=file]").set_input_files(str(source))
+    page.get_by_role("button", name="Fill for northwind").click()
+    page.get_by_text("Filled 3 questions").wait_for(timeout=WAIT)
+    page.get_by_role("button", name="Download the filled file").wait_for(timeout=WAIT)
+    settled(page)
+    shoot(page, "questionnaire")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Download the filled file").click()
+    filled = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert download.value.suggested_filename == "acme-security-filled.csv"
+    assert "Answer" in filled and "Needs review" in filled and "Do you enforce MFA for employees?" in filled
+
+
+def test_a_library_candidate_from_slack_is_approved(server, page, data):
+    from bot import Settings
+    from bot.library import Library
+    from ingest.db import Records
+
+    page.goto(f"{server}/Library", wait_until="domcontentloaded")
+    page.get_by_text("Do you run a bug bounty programme?").wait_for(timeout=WAIT)
+    page.get_by_role("link", name="Slack thread").first.wait_for()
+    shoot(page, "library")
+    page.get_by_role("button", name="Approve").first.click()  # the only candidate
+    page.get_by_text("Approved: Do you run a bug bounty programme?").wait_for(timeout=WAIT)
+    records = Records.open(Settings(data_dir=data))
+    entry = next(e for e in Library(records, "northwind").entries() if e.question.startswith("Do you run a bug bounty"))
+    records.dispose()
+    assert entry.status == "approved" and entry.source == SLACK_PERMALINK
+
+
+def test_evaluation_and_admin_pages_explain_themselves(server, page):
+    page.goto(f"{server}/Evaluation", wait_until="domcontentloaded")
+    page.get_by_text("No evaluation report").first.wait_for(timeout=WAIT)
+    shoot(page, "evaluation")
+    page.goto(f"{server}/Admin", wait_until="domcontentloaded")
+    page.get_by_text("Records database").wait_for(timeout=WAIT)
+    page.get_by_text("Standards chunks").wait_for()  # the index table itself is a canvas grid
+    page.get_by_role("button", name="Download all feedback").wait_for()
+    shoot(page, "admin")

@@ -1,4 +1,4 @@
-"""The Streamlit app, driven by Streamlit's own AppTest: the same engine behind a thin page."""
+"""The Streamlit app, page by page, driven by Streamlit's own AppTest: the same engine behind thin pages."""
 
 from __future__ import annotations
 
@@ -9,62 +9,212 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-pytestmark = pytest.mark.slow
 APP = str(ROOT / "ui" / "web" / "app.py")
 
 
-@pytest.fixture
-def app(standards_data, monkeypatch, tmp_path):
-    monkeypatch.setenv("TRUSTDESK_DATA_DIR", str(standards_data))
-    monkeypatch.setenv("TRUSTDESK_REPORTS_DIR", str(tmp_path / "reports"))
-    at = AppTest.from_file(APP, default_timeout=120)
+def _app(monkeypatch, data, reports) -> AppTest:
+    monkeypatch.setenv("TRUSTDESK_DATA_DIR", str(data))
+    monkeypatch.setenv("TRUSTDESK_REPORTS_DIR", str(reports))
+    at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     assert not at.exception
     return at
 
 
-def test_ask_streams_an_answer_with_sources_and_follows_up(app):
-    app.chat_input[0].set_value("What does CC6.1 require?").run()
-    answer = app.chat_message[-1]
-    assert answer.name == "assistant"
-    assert answer.markdown[0].value.startswith("CC6.1 requires")
-    assert any("corpus/soc2/CC6.1.md" in m.value for m in answer.markdown)
-    assert any(e.label.startswith("Sources") for e in app.expander)
-    app.chat_input[0].set_value("and for ISO?").run()
-    assert "A.5.15 Access control" in app.chat_message[-1].markdown[0].value
+@pytest.fixture
+def app(standards_data, northwind_assistant, monkeypatch, tmp_path):
+    return _app(monkeypatch, standards_data, tmp_path / "reports")
 
 
-def test_bad_question_shows_an_error_not_a_traceback(app):
-    app.chat_input[0].set_value("x" * 4001).run()
+@pytest.fixture
+def bare(monkeypatch, tmp_path):
+    """The app over an empty data dir: pages that need no index, and what a first start looks like."""
+    return _app(monkeypatch, tmp_path / "data", tmp_path / "reports")
+
+
+# --- Ask ---------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_ask_renders_parts_cards_and_badge_and_follows_up(app):
+    app.button(key="example-What does CC6.1 require?").click().run()
     assert not app.exception
-    assert "limit is 4,000" in app.error[0].value
+    answer = app.chat_message[-1]
+    assert answer.markdown[0].value.startswith("CC6.1 requires")
+    assert any("High confidence" in m.value for m in answer.markdown)
+    assert any(m.value.startswith(":blue-badge[SOC 2] **CC6.1**") for m in answer.markdown), "a citation card"
+    assert any(e.label.startswith("Sources") for e in app.expander)
+    copy = [c.value for c in app.code if "References: SOC 2 CC6.1" in c.value]
+    assert copy and copy[0].startswith("CC6.1 requires"), "copy for a customer: the answer and its references"
+    app.chat_input[0].set_value("and for ISO?").run()
+    assert any("A.5.15" in m.value for m in app.chat_message[-1].markdown)
 
 
-def test_new_conversation_clears_history(app):
+@pytest.mark.slow
+def test_feedback_is_stored_against_the_answer_id(app, northwind_assistant):
+    from sqlalchemy import select
+
+    from ingest.db import Records
+    from ingest.records import Feedback
+
     app.chat_input[0].set_value("What is a bridge letter?").run()
-    assert len(app.chat_message) == 2
+    answer_id = app.session_state["messages"][-1]["answer"]["id"]
+    app.feedback(key=f"feedback-{answer_id}").set_value(1).run()
+    assert not app.exception
+    records = Records.open(northwind_assistant.settings)
+    with records.session() as s:
+        votes = list(s.scalars(select(Feedback).where(Feedback.answer_id == answer_id)))
+    records.dispose()
+    assert [(v.helpful, v.surface, v.question) for v in votes] == [(True, "web", "What is a bridge letter?")]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question,message", [("   ", "the question is empty"),
+                                              ("x" * 10_000_000, "limit is 4,000")])
+def test_bad_questions_get_a_message_not_a_traceback(app, question, message):
+    app.chat_input[0].set_value(question).run()
+    assert not app.exception
+    assert message in app.error[0].value
+    assert app.session_state["messages"] == [], "a refused question is not kept in the conversation"
+    app.chat_input[0].set_value("What is CC7.2?").run()  # the conversation still works after it
+    assert not app.exception and len(app.session_state["messages"]) == 2
+
+
+@pytest.mark.slow
+def test_the_tenant_picker_lists_existing_tenants_and_new_conversation_clears(app):
+    picker = app.sidebar.selectbox[0]
+    assert picker.options == ["Standards only", "northwind"]
+    picker.set_value("northwind").run()
+    app.chat_input[0].set_value("Do you encrypt customer data at rest?").run()
+    cited = app.session_state["messages"][-1]["answer"]["citations"]
+    assert any(c["framework"] == "company" for c in cited), "the tenant's own material answers"
     app.sidebar.button[0].click().run()
     assert len(app.chat_message) == 0
 
 
-def test_evaluation_page_without_a_report_says_how_to_make_one(app):
-    app.switch_page("pages/evaluation.py").run()
+# --- Advisor -----------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_the_advisor_form_recommends_with_reasons_table_and_timeline(app):
+    app.switch_page("pages/advisor.py").run()
+    app.multiselect[0].set_value(["us", "europe"])
+    app.multiselect[2].set_value(["soc2"])
+    app.button[0].click().run()
     assert not app.exception
-    assert "trustdesk eval" in app.info[0].value
+    assert app.header[0].value.startswith("Recommendation: pursue both")
+    assert any(m.value.startswith("| | SOC 2 | ISO/IEC 27001 |") for m in app.markdown)
+    assert any("typical ranges" in c.value for c in app.caption), "durations are marked as estimates"
 
 
-def test_evaluation_page_shows_the_report(app, tmp_path):
+@pytest.mark.slow
+def test_an_advisor_form_with_nothing_decisive_asks_back(app):
+    app.switch_page("pages/advisor.py").run()
+    app.button[0].click().run()
+    assert not app.exception
+    assert "needs one more thing" in app.info[0].value
+
+
+# --- Explore (no index needed) ---------------------------------------------------------------------
+
+def test_explore_lists_filters_and_opens_an_item_from_the_address(bare):
+    bare.switch_page("pages/explore.py").run()
+    assert not bare.exception
+    table = bare.dataframe[0].value
+    assert len(table) == 179 and {"CC6.1", "A.8.24", "9.2"} <= set(table["ID"])
+    bare.toggle[0].set_value(True).run()
+    assert set(bare.dataframe[0].value["ID"]) == {"A.5.7", "A.5.23", "A.5.30", "A.7.4", "A.8.9", "A.8.10", "A.8.11",
+                                                   "A.8.12", "A.8.16", "A.8.23", "A.8.28"}
+    bare.query_params["id"] = "cc 7.2"
+    bare.run()
+    assert bare.header[0].value == "CC7.2 Monitoring system components for anomalies"
+    assert any(":green-badge[equivalent] **A.8.16**" in m.value for m in bare.markdown)
+    bare.button(key="open-A.8.16").click().run()
+    assert bare.query_params["id"] == "A.8.16" and bare.header[0].value.startswith("A.8.16")
+
+
+def test_explore_says_when_an_id_does_not_exist(bare):
+    bare.switch_page("pages/explore.py").run()
+    bare.query_params["id"] = "CC10.1"
+    bare.run()
+    assert not bare.exception
+    assert "is not a SOC 2 criterion" in bare.warning[0].value
+    assert len(bare.dataframe[0].value) == 179, "the list is still there to pick from"
+
+
+# --- Questionnaire, Library, Admin --------------------------------------------------------------------
+
+def test_pages_that_need_a_tenant_say_how_to_get_one(bare):
+    for page in ("questionnaire", "library"):
+        bare.switch_page(f"pages/{page}.py").run()
+        assert not bare.exception
+        assert "No company material loaded yet" in bare.info[0].value
+
+
+def test_uploads_are_refused_with_a_reason(tmp_path):
+    from ui.web.uploads import UploadRejected, save
+
+    with pytest.raises(UploadRejected, match="not a supported file: use .csv, .xlsx"):
+        save("q.exe", b"MZ", {".csv", ".xlsx"}, 25, tmp_path)
+    with pytest.raises(UploadRejected, match="over the 1 MB limit"):
+        save("q.csv", b"x" * 1_000_001, {".csv"}, 1, tmp_path)
+    with pytest.raises(UploadRejected, match="is empty"):
+        save("q.csv", b"", {".csv"}, 1, tmp_path)
+    path = save("../../etc/pass wd.csv", b"Question\n", {".csv"}, 1, tmp_path)
+    assert path.parent.parent == tmp_path and path.name == "pass-wd.csv"
+
+
+@pytest.mark.slow
+def test_the_library_shows_a_slack_candidate_and_approves_it(app, northwind_assistant):
+    from bot.library import Library
+    from ingest.db import Records
+
+    records = Records.open(northwind_assistant.settings)
+    library = Library(records, "northwind")
+    entry, _ = library.add_candidate("Do you publish a status page?", "Yes, at status.example.com.",
+                                     source="https://example.slack.com/archives/C1/p1", owner="U0EXPERT")
+    app.switch_page("pages/library.py").run()
+    assert any("[Slack thread](https://example.slack.com/archives/C1/p1)" in c.value for c in app.caption)
+    app.button(key=f"approve-{entry.id}").click().run()
+    assert not app.exception
+    assert library.get(entry.id).status == "approved"
+    assert "Approved: Do you publish a status page?" in app.success[0].value
+    library.retire(entry.id)  # the session's tenant stays as the other tests expect it
+    records.dispose()
+
+
+@pytest.mark.slow
+def test_admin_shows_index_status_without_secrets(app):
+    app.switch_page("pages/admin.py").run()
+    assert not app.exception
+    status = app.dataframe[0].value.set_index("Index")
+    assert status.loc["standards", "Chunks"] > 1000 and status.loc["company-northwind", "Documents"] > 0
+    assert any("Records database" in m.value and "sqlite:///" in m.value for m in app.markdown)
+
+
+# --- Evaluation ---------------------------------------------------------------------------------------
+
+def test_evaluation_page_without_a_report_says_how_to_make_one(bare):
+    bare.switch_page("pages/evaluation.py").run()
+    assert not bare.exception
+    assert "trustdesk eval" in bare.info[0].value
+
+
+def test_evaluation_page_shows_the_report_and_the_trend(bare, tmp_path):
     reports = tmp_path / "reports"
     reports.mkdir()
-    systems = {name: {"overall": {"hit_at_5": h, "cases": 2}, "categories": {"crosswalk": {"hit_at_5": h, "cases": 2}}}
-               for name, h in (("trustdesk", 1.0), ("dense", 0.5), ("bm25", 0.75))}
+
+    def run(created, h):
+        systems = {name: {"overall": {"hit_at_5": v, "cases": 2}, "categories": {"crosswalk": {"hit_at_5": v, "cases": 2}}}
+                   for name, v in (("trustdesk", h), ("dense", 0.5), ("bm25", 0.75))}
+        return {"created_at": created, "golden_cases": 2, "seconds": 1.0, "systems": systems, "cases": {}}
+
+    (reports / "previous.json").write_text(json.dumps(run("2026-11-27T08:00:00+00:00", 0.9)))
     (reports / "report.json").write_text(json.dumps({
-        "created_at": "2026-11-28T08:00:00+00:00", "golden_cases": 2, "seconds": 1.0, "systems": systems,
-        "cases": {}, "regressions": [{"system": "trustdesk", "case": "xw-01", "category": "crosswalk", "before": 1.0,
-                                      "after": 0.5}], "previous_created_at": "2026-11-27T08:00:00+00:00"}))
-    app.switch_page("pages/evaluation.py").run()
-    assert not app.exception
-    overall = app.dataframe[0].value
+        **run("2026-11-28T08:00:00+00:00", 1.0), "previous_created_at": "2026-11-27T08:00:00+00:00",
+        "regressions": [{"system": "trustdesk", "case": "xw-01", "category": "crosswalk", "before": 1.0, "after": 0.5}]}))
+    bare.switch_page("pages/evaluation.py").run()
+    assert not bare.exception
+    overall = bare.dataframe[0].value
     assert list(overall.columns) == ["metric", "trustdesk", "dense", "bm25"]
     assert overall.set_index("metric").loc["hit_at_5", "dense"] == 0.5
-    assert "1 case(s) scored lower" in app.warning[0].value
+    assert "1 case(s) scored lower" in bare.warning[0].value
+    assert any("previous run against the latest" in c.value for c in bare.caption)

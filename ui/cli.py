@@ -318,7 +318,7 @@ def ui(
     port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535)] = 8501,
     address: Annotated[str, typer.Option(help="Address to bind; 0.0.0.0 serves your network.")] = "127.0.0.1",
 ) -> None:
-    """Start the Streamlit app (Ask and Evaluation pages) at http://ADDRESS:PORT."""
+    """Start the Streamlit app (Ask, Advisor, Explore, Questionnaire, Library, Evaluation, Admin) at http://ADDRESS:PORT."""
     import shutil
 
     app_path = Path(__file__).with_name("web") / "app.py"

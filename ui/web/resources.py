@@ -5,15 +5,46 @@ from __future__ import annotations
 import streamlit as st
 
 from bot import Assistant, Settings
+from ingest.db import Records, default_url
+
+
+def assistant() -> Assistant:
+    """One Assistant per server process (per data dir and store): the same engine every surface uses."""
+    current = Settings()
+    return _assistant(str(current.data_dir.resolve()), current.chroma_url or "")
 
 
 @st.cache_resource(show_spinner="Loading the model and the index...")
-def assistant() -> Assistant:
-    """One Assistant per server process: the same engine every surface uses."""
+def _assistant(data_dir: str, chroma_url: str) -> Assistant:
     engine = Assistant(Settings())
     engine.warm()
     return engine
 
 
+def records() -> Records:
+    """The records database (library, feedback, fill checkpoints), opened and migrated once per process."""
+    current = Settings()
+    return _records(current.database_url or default_url(current.data_dir))
+
+
+@st.cache_resource(show_spinner=False)
+def _records(url: str) -> Records:
+    return Records(url)
+
+
 def settings() -> Settings:
-    return assistant().settings
+    """Read per run, cheap: the pages that only browse data never load the model."""
+    return Settings()
+
+
+def embed():
+    """Question embeddings for the library's near-duplicate check (the engine's model, already loaded)."""
+    from ingest.embed import query_embedder
+
+    return query_embedder().encode
+
+
+def tenants() -> list[str]:
+    from bot.tenant import tenants as listed
+
+    return listed(records())

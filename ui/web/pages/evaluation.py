@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 
+import pandas as pd
 import streamlit as st
 
 from bot import Settings
 from evals.report import HEADLINE, category_rows, overall_rows
 from ui.web.resources import assistant
+
+TREND_METRICS = ("hit_at_5", "citation_recall", "fact_coverage", "recommendation_accuracy", "refusal_recall")
 
 st.title("Evaluation")
 folder = Settings().reports_dir  # read per run: the report can change while the server runs
@@ -51,6 +54,21 @@ elif not regressions:
 else:
     st.warning(f"{len(regressions)} case(s) scored lower than in the run of {report['previous_created_at']}.")
     st.dataframe(regressions, hide_index=True, width="stretch")
+
+st.subheader("Trend")
+runs = []
+for name in ("previous.json", "report.json"):  # the runs `trustdesk eval` keeps, oldest first
+    try:
+        run = json.loads((folder / name).read_text(encoding="utf-8"))
+        runs.append({"run": run["created_at"], **{m: run["systems"]["trustdesk"]["overall"].get(m)
+                                                  for m in TREND_METRICS}})
+    except (OSError, json.JSONDecodeError, KeyError):
+        continue
+if len(runs) < 2:
+    st.write("One run so far: the trend starts with the next `trustdesk eval`.")
+else:
+    st.line_chart(pd.DataFrame(runs).set_index("run"), height=260)
+    st.caption("trustdesk on the golden set, the previous run against the latest.")
 
 st.subheader("Plots")
 for name, caption in (("baselines.png", "trustdesk against the baselines"), ("categories.png", "trustdesk by category"),
