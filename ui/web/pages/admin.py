@@ -53,7 +53,7 @@ with render.friendly():
     if st.button("Re-ingest the standards corpus", icon=":material/sync:",
                  help=f"Reads {cfg.corpus_dir}; unchanged chunks are reused, readers never see a half-built index."):
         bar, step = progress_bar("Loading the corpus...")
-        report = ingest(load_corpus(cfg.corpus_dir), store, progress=step)
+        report = ingest(load_corpus(cfg.corpus_dir), store, progress=step, records=records())
         bar.progress(1.0, text="Done")
         st.success(f"Published {report.collection}: {report.documents} documents, {report.chunks} chunks "
                    f"({report.embedded} embedded, {report.reused} reused) in {report.seconds:.1f} s"
