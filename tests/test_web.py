@@ -95,7 +95,7 @@ def test_the_tenant_picker_lists_existing_tenants_and_new_conversation_clears(ap
 
 @pytest.mark.slow
 def test_the_advisor_form_recommends_with_reasons_table_and_timeline(app):
-    app.switch_page("pages/advisor.py").run()
+    app.switch_page("views/advisor.py").run()
     app.multiselect[0].set_value(["us", "europe"])
     app.multiselect[2].set_value(["soc2"])
     app.button[0].click().run()
@@ -107,7 +107,7 @@ def test_the_advisor_form_recommends_with_reasons_table_and_timeline(app):
 
 @pytest.mark.slow
 def test_an_advisor_form_with_nothing_decisive_asks_back(app):
-    app.switch_page("pages/advisor.py").run()
+    app.switch_page("views/advisor.py").run()
     app.button[0].click().run()
     assert not app.exception
     assert "needs one more thing" in app.info[0].value
@@ -116,7 +116,7 @@ def test_an_advisor_form_with_nothing_decisive_asks_back(app):
 # --- Explore (no index needed) ---------------------------------------------------------------------
 
 def test_explore_lists_filters_and_opens_an_item_from_the_address(bare):
-    bare.switch_page("pages/explore.py").run()
+    bare.switch_page("views/explore.py").run()
     assert not bare.exception
     table = bare.dataframe[0].value
     assert len(table) == 179 and {"CC6.1", "A.8.24", "9.2"} <= set(table["ID"])
@@ -132,7 +132,7 @@ def test_explore_lists_filters_and_opens_an_item_from_the_address(bare):
 
 
 def test_explore_says_when_an_id_does_not_exist(bare):
-    bare.switch_page("pages/explore.py").run()
+    bare.switch_page("views/explore.py").run()
     bare.query_params["id"] = "CC10.1"
     bare.run()
     assert not bare.exception
@@ -144,7 +144,7 @@ def test_explore_says_when_an_id_does_not_exist(bare):
 
 def test_pages_that_need_a_tenant_say_how_to_get_one(bare):
     for page in ("questionnaire", "library"):
-        bare.switch_page(f"pages/{page}.py").run()
+        bare.switch_page(f"views/{page}.py").run()
         assert not bare.exception
         assert "No company material loaded yet" in bare.info[0].value
 
@@ -171,7 +171,7 @@ def test_the_library_shows_a_slack_candidate_and_approves_it(app, northwind_assi
     library = Library(records, "northwind")
     entry, _ = library.add_candidate("Do you publish a status page?", "Yes, at status.example.com.",
                                      source="https://example.slack.com/archives/C1/p1", owner="U0EXPERT")
-    app.switch_page("pages/library.py").run()
+    app.switch_page("views/library.py").run()
     assert any("[Slack thread](https://example.slack.com/archives/C1/p1)" in c.value for c in app.caption)
     app.button(key=f"approve-{entry.id}").click().run()
     assert not app.exception
@@ -183,7 +183,7 @@ def test_the_library_shows_a_slack_candidate_and_approves_it(app, northwind_assi
 
 @pytest.mark.slow
 def test_admin_shows_index_status_without_secrets(app):
-    app.switch_page("pages/admin.py").run()
+    app.switch_page("views/admin.py").run()
     assert not app.exception
     status = app.dataframe[0].value.set_index("Index")
     assert status.loc["standards", "Chunks"] > 1000 and status.loc["company-northwind", "Documents"] > 0
@@ -193,7 +193,7 @@ def test_admin_shows_index_status_without_secrets(app):
 # --- Evaluation ---------------------------------------------------------------------------------------
 
 def test_evaluation_page_without_a_report_says_how_to_make_one(bare):
-    bare.switch_page("pages/evaluation.py").run()
+    bare.switch_page("views/evaluation.py").run()
     assert not bare.exception
     assert "trustdesk eval" in bare.info[0].value
 
@@ -211,7 +211,7 @@ def test_evaluation_page_shows_the_report_and_the_trend(bare, tmp_path):
     (reports / "report.json").write_text(json.dumps({
         **run("2026-11-28T08:00:00+00:00", 1.0), "previous_created_at": "2026-11-27T08:00:00+00:00",
         "regressions": [{"system": "trustdesk", "case": "xw-01", "category": "crosswalk", "before": 1.0, "after": 0.5}]}))
-    bare.switch_page("pages/evaluation.py").run()
+    bare.switch_page("views/evaluation.py").run()
     assert not bare.exception
     overall = bare.dataframe[0].value
     assert list(overall.columns) == ["metric", "trustdesk", "dense", "bm25"]

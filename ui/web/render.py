@@ -13,7 +13,7 @@ import streamlit as st
 from bot.errors import TrustdeskError
 from bot.models import Answer, Citation
 
-EXPLORE = "pages/explore.py"
+EXPLORE = "views/explore.py"
 FRAMEWORK_BADGE = {"soc2": ("SOC 2", "blue"), "iso27001": ("ISO 27001", "violet"), "guidance": ("Guidance", "gray"),
                    "company": ("Company", "orange")}
 TIER_BADGE = {"high": ("High confidence", "green", ":material/check_circle:"),
