@@ -469,7 +469,6 @@ def test_socket_mode_runs_the_same_handlers_without_a_socket(northwind_assistant
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("records", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)], indirect=True)
 def test_two_instances_sharing_the_database_answer_each_event_once(northwind_assistant, records):
     """Slack may deliver a retry to another instance: the event id in the shared database decides."""
     stub = SlackStub(TOKEN).start()
