@@ -78,11 +78,9 @@ class Signals:
 
 def understand(question: str, conversation: Conversation, tenant: str | None, signals: Signals) -> Understanding:
     earlier = [(q, meta.cited if meta else []) for q, meta in conversation.exchanges()]
-    resolved = resolve(question, [q for q, _ in earlier], [c for _, c in earlier]) if earlier else question
+    resolved, vector, guess = _resolved(question, earlier, signals)
     mentions = find_ids(resolved)
-    vector = signals.embed(resolved)
     similarity = signals.similarity(vector)
-    guess = signals.intents.guess(np.concatenate([vector, features(resolved)]))
     intent, reason = _intent(question, resolved, mentions, similarity, guess, conversation, tenant, signals, vector)
     users = conversation.user_questions + [question]
     if intent == "company" and not tenant:
@@ -94,6 +92,25 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
         about_company = False
     return Understanding(question, resolved, mentions, vector, similarity, intent, reason, scope(resolved),
                          tenant, conversation, guess, users, about_company)
+
+
+def _resolved(question: str, earlier: list[tuple[str, list[str]]], signals: Signals) -> tuple[str, np.ndarray, Guess]:
+    """The self-contained question, its vector and the classifier's guess.
+
+    "Which one is more work?" with nothing named may mean SOC 2 and ISO 27001 (`followup.the_two`); that
+    reading is kept when it reads as a comparison or a choice of the two, and the question as asked otherwise.
+    """
+    questions, cited = [q for q, _ in earlier], [c for _, c in earlier]
+    resolved = resolve(question, questions, cited, spell_out=False)
+    vector = signals.embed(resolved)
+    guess = signals.intents.guess(np.concatenate([vector, features(resolved)]))
+    spelled = resolve(question, questions, cited)
+    if spelled != resolved:
+        spelled_vector = signals.embed(spelled)
+        spelled_guess = signals.intents.guess(np.concatenate([spelled_vector, features(spelled)]))
+        if spelled_guess.intent in ("compare", "decide"):
+            return spelled, spelled_vector, spelled_guess
+    return resolved, vector, guess
 
 
 def _intent(question: str, resolved: str, mentions: list[Mention], similarity: float, guess: Guess,
