@@ -148,6 +148,15 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         intent, reason = "lookup", f"one framework named; {reason}"
     if intent == "company" and mentions:
         intent, reason = "lookup", f"names a standard's ID; {reason}"
+    unsure = guess.intent != intent or guess.probability < SURE
+    if intent == "successor" and not mentions and unsure:
+        # without a control number, only a sure "what changed in 2022" is about the correspondence; an unsure one
+        # is a fact about the editions or the schemes, answered from the transition guide by lookup
+        intent, reason = "lookup", f"no control number and unsure of a migration ask; {reason}"
+    if intent == "crosswalk" and unsure and len({m.framework for m in mentions}) == 1 \
+            and not set(sides(resolved)) - {m.framework for m in mentions}:
+        # a mapping needs another side: an unsure crosswalk of one framework's ID that names no other is about the ID
+        intent, reason = "lookup", f"one framework's ID, no other side named; {reason}"
     if intent == "successor" and named_frameworks(resolved) == ("soc2",):
         intent, reason = "lookup", f"the 2013->2022 lineage is ISO's, and only SOC 2 is named; {reason}"
     if intent == "lookup" and tenant and not mentions and signals.company_answers(resolved, vector, tenant):
