@@ -127,6 +127,12 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     close = bool(mentions) or similarity >= COVERED_SIMILARITY
     covered = close or signals.names_topic(resolved)
     refusal = guess.probability  # how sure the classifier is that the question is not ours to answer
+    if intent == "manipulation" and guess.runner_up == "out_of_scope" and not covered \
+            and similarity < IN_SCOPE_SIMILARITY and guess.probability < SURE:
+        # between two refusals, an unmarked task that touches nothing of ours ("translate this") and that the
+        # classifier is not sure tries to change how we work is out of scope
+        intent, refusal = "out_of_scope", guess.probability + guess.runner_up_probability
+        reason = f"no manipulation marker, nothing of the corpus; {reason}"
     if intent == "manipulation" and (guess.probability < MANIPULATION_SURE or any(m.exists for m in mentions)):
         # without a hard marker, an unsure guess or a question naming a standard's ID is a question ...
         if guess.runner_up == "out_of_scope" and not mentions:
