@@ -180,45 +180,11 @@ def _swap_ids(question: str, framework: str) -> str:
     return f"Which {framework} {'criteria' if target == 'soc2' else 'controls'} map to {spelled}?"
 
 
-# "each one", "which of them", "the two" with nothing named: in this assistant the two are SOC 2 and ISO 27001
-_THE_TWO = [
-    (re.compile(r"\bwhich (?:one|of (?:them|the two|these two|those two))\b", re.I), "which of SOC 2 or ISO 27001"),
-    (re.compile(r"\beach (?:one|of (?:them|the two|these two|those two))\b|\beach\b(?=\s*(?:[,?.!;:]|-\s|$))", re.I),
-     "each of SOC 2 and ISO 27001"),
-    (re.compile(r"\beither (?:one|of (?:them|the two))\b", re.I), "either SOC 2 or ISO 27001"),
-    (re.compile(r"\bboth of them\b|\bthe two\b(?=\s*(?:[,?.!;:]|-\s|$))", re.I), "SOC 2 and ISO 27001"),
-]
-
-
-def the_two(question: str) -> str:
-    """A reference to "the two" in a question that names no framework and no ID, spelled out.
-
-    >>> the_two("which one is cheaper to keep up?")
-    'which of SOC 2 or ISO 27001 is cheaper to keep up?'
-    >>> the_two("does CC6.1 apply to each one?")
-    'does CC6.1 apply to each one?'
-    """
-    if _slots(question, "framework") or find_ids(question):
-        return question
-    for pattern, spelled in _THE_TWO:
-        if pattern.search(question):
-            return pattern.sub(spelled, question, count=1)
-    return question
-
-
-def resolve(question: str, earlier_questions: Sequence[str], cited: Sequence[Sequence[str]] = (),
-            spell_out: bool = True) -> str:
+def resolve(question: str, earlier_questions: Sequence[str], cited: Sequence[Sequence[str]] = ()) -> str:
     """The self-contained form of `question`, given the earlier user questions (oldest first)
-    and, for each, the IDs its answer cited (structured turn meta, never the answer's text).
-    `spell_out`: a reference to "the two" with nothing named reads as SOC 2 and ISO 27001 (`the_two`)."""
+    and, for each, the IDs its answer cited (structured turn meta, never the answer's text)."""
     ctx = Context()
     cited = list(cited) + [()] * (len(earlier_questions) - len(cited))
     for previous, ids in zip(earlier_questions, cited):
-        ctx = context_of(_spelled(rewrite(previous, ctx), ctx), ids, ctx)
-    rewritten = rewrite(question, ctx)
-    return _spelled(rewritten, ctx) if spell_out else rewritten
-
-
-def _spelled(question: str, ctx: Context) -> str:
-    """In a conversation about an item, "each" and "which one" point at its parts, not at the two frameworks."""
-    return question if ctx.ids else the_two(question)
+        ctx = context_of(rewrite(previous, ctx), ids, ctx)
+    return rewrite(question, ctx)

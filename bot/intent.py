@@ -32,14 +32,10 @@ GOLDEN_INTENTS_PATH = Path(__file__).with_name("data") / "intents_golden.yaml"
 FEATURE_WEIGHT = 0.5
 # bump when `features` changes: cached weights of an older feature set must not be reused
 FEATURES_VERSION = 1
-N_FEATURES = 8  # how many structured signals `features` appends to an embedding
 Intent = Literal["lookup", "compare", "crosswalk", "decide", "company", "successor", "out_of_scope", "manipulation"]
 INTENTS: tuple[str, ...] = Intent.__args__
 Method = Literal["logreg", "knn"]
 KNN_K = 7
-# A labelled example this close (cosine of the sentence embeddings, same structured features) is the same question
-# in other words: its label wins over the fitted boundary, which can misplace a near-copy of its own training data.
-NEAR_DUPLICATE = 0.88
 
 
 class Examples(BaseModel):
@@ -96,7 +92,6 @@ def features(text: str) -> np.ndarray:
     other = bool(id_frameworks) and bool(named - id_frameworks)
     values = [bool(ids), "soc2" in id_frameworks, "iso27001" in id_frameworks, "soc2" in named, "iso27001" in named,
               other, len(id_frameworks) == 2, any(m.is_2013 for m in found)]
-    assert len(values) == N_FEATURES, "N_FEATURES must count the signals"
     return np.asarray(values, dtype=np.float32) * FEATURE_WEIGHT
 
 
@@ -112,20 +107,18 @@ class Guess:
     probability: float
     runner_up: str
     runner_up_probability: float
-    example: str | None = None  # the labelled example that decided, when one was a near-duplicate
 
     @property
     def reason(self) -> str:
-        near = f", as the labelled example {self.example!r}" if self.example else ""
         return (f"classifier: {self.intent} {self.probability:.2f}"
-                f" (next {self.runner_up} {self.runner_up_probability:.2f}){near}")
+                f" (next {self.runner_up} {self.runner_up_probability:.2f})")
 
 
 class IntentModel:
     """A fitted classifier over unit-length sentence embeddings."""
 
     def __init__(self, labels: list[str], vectors: np.ndarray, method: Method = "logreg",
-                 fitted: tuple[np.ndarray, np.ndarray] | None = None, texts: list[str] | None = None):
+                 fitted: tuple[np.ndarray, np.ndarray] | None = None):
         if method not in ("logreg", "knn"):
             raise ValueError(f"method must be 'logreg' or 'knn', got {method!r}")
         if len(labels) != len(vectors) or not labels:
@@ -134,9 +127,6 @@ class IntentModel:
         self.classes = sorted(set(labels))
         self.labels = np.array([self.classes.index(label) for label in labels])
         self.vectors = np.asarray(vectors, dtype=np.float32)
-        # the examples that may decide as a near-duplicate (None: trains the boundary only)
-        self.texts: list[str | None] = texts if texts is not None else [None] * len(labels)
-        self._deciding = np.array([t is not None for t in self.texts], dtype=bool)
         if method == "knn":
             self.weights, self.bias = None, None
         else:
@@ -164,26 +154,11 @@ class IntentModel:
         return votes / total if total else np.full(len(self.classes), 1.0 / len(self.classes))
 
     def guess(self, vector: np.ndarray) -> Guess:
-        """The best route for a (features-extended) vector; a near-duplicate labelled example decides outright."""
+        """The best route for a (features-extended) vector."""
         probs = self.probabilities(vector)
         order = np.argsort(-probs)
         first, second = int(order[0]), int(order[1])
-        near = self._near_duplicate(np.asarray(vector, dtype=np.float32))
-        if near is not None and self.labels[near] != first:
-            label = int(self.labels[near])
-            similarity = float(self.vectors[near, :-N_FEATURES] @ vector[:-N_FEATURES])
-            return Guess(self.classes[label], max(float(probs[label]), similarity), self.classes[first],
-                         float(probs[first]), self.texts[near])
         return Guess(self.classes[first], float(probs[first]), self.classes[second], float(probs[second]))
-
-    def _near_duplicate(self, vector: np.ndarray) -> int | None:
-        """The closest labelled example, if it is the same question in other words (and the same IDs and names)."""
-        if not self._deciding.any():
-            return None
-        sims = np.where(self._deciding, self.vectors[:, :-N_FEATURES] @ vector[:-N_FEATURES], -1.0)
-        best = int(np.argmax(sims))
-        same_signals = np.array_equal(self.vectors[best, -N_FEATURES:] > 0, vector[-N_FEATURES:] > 0)
-        return best if sims[best] >= NEAR_DUPLICATE and same_signals else None
 
 
 def load_model(embed: Callable[[list[str]], np.ndarray], cache_dir: Path | None,
@@ -194,24 +169,20 @@ def load_model(embed: Callable[[list[str]], np.ndarray], cache_dir: Path | None,
     hash, so a cold process loads two small arrays instead of embedding 700 questions and
     importing scikit-learn.
     """
-    examples = curated = Examples.load(path)
+    examples = Examples.load(path)
     if path == INTENTS_PATH and GOLDEN_INTENTS_PATH.exists():
         examples = examples.merged(Examples.load(GOLDEN_INTENTS_PATH))
     texts, labels = examples.pairs()
-    # golden questions are labelled by their set's category, not by hand: they train the boundary but never
-    # decide a route as a near-duplicate ("is soc 2 or iso better in the us?" is a seed fact there, and a choice)
-    written = set(zip(*curated.pairs()))
-    deciding = [t if (t, label) in written else None for t, label in zip(texts, labels)]
     cache = Path(cache_dir) / f"intents-{examples.digest()}-f{FEATURES_VERSION}-{method}.npz" if cache_dir else None
     if cache is not None and cache.exists():
         try:
             with np.load(cache) as saved:
                 fitted = (saved["weights"], saved["bias"]) if method == "logreg" else None
                 if len(saved["vectors"]) == len(texts):
-                    return IntentModel(labels, saved["vectors"], method, fitted, deciding)
+                    return IntentModel(labels, saved["vectors"], method, fitted)
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache is rebuilt below
-    model = IntentModel(labels, with_features(embed(texts), texts), method, texts=deciding)
+    model = IntentModel(labels, with_features(embed(texts), texts), method)
     if cache is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)

@@ -78,9 +78,11 @@ class Signals:
 
 def understand(question: str, conversation: Conversation, tenant: str | None, signals: Signals) -> Understanding:
     earlier = [(q, meta.cited if meta else []) for q, meta in conversation.exchanges()]
-    resolved, vector, guess = _resolved(question, earlier, signals)
+    resolved = resolve(question, [q for q, _ in earlier], [c for _, c in earlier]) if earlier else question
     mentions = find_ids(resolved)
+    vector = signals.embed(resolved)
     similarity = signals.similarity(vector)
+    guess = signals.intents.guess(np.concatenate([vector, features(resolved)]))
     intent, reason = _intent(question, resolved, mentions, similarity, guess, conversation, tenant, signals, vector)
     users = conversation.user_questions + [question]
     if intent == "company" and not tenant:
@@ -92,25 +94,6 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
         about_company = False
     return Understanding(question, resolved, mentions, vector, similarity, intent, reason, scope(resolved),
                          tenant, conversation, guess, users, about_company)
-
-
-def _resolved(question: str, earlier: list[tuple[str, list[str]]], signals: Signals) -> tuple[str, np.ndarray, Guess]:
-    """The self-contained question, its vector and the classifier's guess.
-
-    "Which one is more work?" with nothing named may mean SOC 2 and ISO 27001 (`followup.the_two`); that
-    reading is kept when it reads as a comparison or a choice of the two, and the question as asked otherwise.
-    """
-    questions, cited = [q for q, _ in earlier], [c for _, c in earlier]
-    resolved = resolve(question, questions, cited, spell_out=False)
-    vector = signals.embed(resolved)
-    guess = signals.intents.guess(np.concatenate([vector, features(resolved)]))
-    spelled = resolve(question, questions, cited)
-    if spelled != resolved:
-        spelled_vector = signals.embed(spelled)
-        spelled_guess = signals.intents.guess(np.concatenate([spelled_vector, features(spelled)]))
-        if spelled_guess.intent in ("compare", "decide"):
-            return spelled, spelled_vector, spelled_guess
-    return resolved, vector, guess
 
 
 def _intent(question: str, resolved: str, mentions: list[Mention], similarity: float, guess: Guess,
@@ -127,12 +110,6 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     close = bool(mentions) or similarity >= COVERED_SIMILARITY
     covered = close or signals.names_topic(resolved)
     refusal = guess.probability  # how sure the classifier is that the question is not ours to answer
-    if intent == "manipulation" and guess.runner_up == "out_of_scope" and not covered \
-            and similarity < IN_SCOPE_SIMILARITY and guess.probability < SURE:
-        # between two refusals, an unmarked task that touches nothing of ours ("translate this") and that the
-        # classifier is not sure tries to change how we work is out of scope
-        intent, refusal = "out_of_scope", guess.probability + guess.runner_up_probability
-        reason = f"no manipulation marker, nothing of the corpus; {reason}"
     if intent == "manipulation" and (guess.probability < MANIPULATION_SURE or any(m.exists for m in mentions)):
         # without a hard marker, an unsure guess or a question naming a standard's ID is a question ...
         if guess.runner_up == "out_of_scope" and not mentions:
@@ -154,15 +131,6 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         intent, reason = "lookup", f"one framework named; {reason}"
     if intent == "company" and mentions:
         intent, reason = "lookup", f"names a standard's ID; {reason}"
-    unsure = guess.intent != intent or guess.probability < SURE
-    if intent == "successor" and not mentions and unsure:
-        # without a control number, only a sure "what changed in 2022" is about the correspondence; an unsure one
-        # is a fact about the editions or the schemes, answered from the transition guide by lookup
-        intent, reason = "lookup", f"no control number and unsure of a migration ask; {reason}"
-    if intent == "crosswalk" and unsure and len({m.framework for m in mentions}) == 1 \
-            and not set(sides(resolved)) - {m.framework for m in mentions}:
-        # a mapping needs another side: an unsure crosswalk of one framework's ID that names no other is about the ID
-        intent, reason = "lookup", f"one framework's ID, no other side named; {reason}"
     if intent == "successor" and named_frameworks(resolved) == ("soc2",):
         intent, reason = "lookup", f"the 2013->2022 lineage is ISO's, and only SOC 2 is named; {reason}"
     if intent == "lookup" and tenant and not mentions and signals.company_answers(resolved, vector, tenant):
