@@ -82,7 +82,7 @@ def test_bad_questions_get_a_message_not_a_traceback(app, question, message):
 @pytest.mark.slow
 def test_the_tenant_picker_lists_existing_tenants_and_new_conversation_clears(app):
     picker = app.sidebar.selectbox[0]
-    assert picker.options == ["Standards only", "northwind"]
+    assert picker.options[0] == "Standards only" and "northwind" in picker.options  # other tests add tenants too
     picker.set_value("northwind").run()
     app.chat_input[0].set_value("Do you encrypt customer data at rest?").run()
     cited = app.session_state["messages"][-1]["answer"]["citations"]
@@ -171,6 +171,7 @@ def test_the_library_shows_a_slack_candidate_and_approves_it(app, northwind_assi
     library = Library(records, "northwind")
     entry, _ = library.add_candidate("Do you publish a status page?", "Yes, at status.example.com.",
                                      source="https://example.slack.com/archives/C1/p1", owner="U0EXPERT")
+    app.sidebar.selectbox[0].set_value("northwind").run()  # the choice carries to every page
     app.switch_page("views/library.py").run()
     assert any("[Slack thread](https://example.slack.com/archives/C1/p1)" in c.value for c in app.caption)
     app.button(key=f"approve-{entry.id}").click().run()
