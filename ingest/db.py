@@ -54,8 +54,8 @@ class Records:
             raise RecordsUnavailable(f"TRUSTDESK_DATABASE_URL is not a database URL: {self.shown!r} "
                                      "(expected e.g. sqlite:///path/trustdesk.db or postgresql+psycopg://user@host/db)")
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        if self.is_sqlite and parsed.database not in (None, "", ":memory:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if self.is_sqlite and parsed.database not in (None, "", ":memory:") and not parsed.database.startswith("file:"):
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # a file: URI is SQLite's own syntax
         try:
             self.engine: Engine = create_engine(url, pool_pre_ping=not self.is_sqlite)
         except (NoSuchModuleError, ImportError) as exc:
