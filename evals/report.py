@@ -4,7 +4,8 @@ Layout of the report folder (default `reports/`):
 
     report.json     this run (systems.<name>.overall / .categories.<category>, cases, regressions)
     report.md       the same, for people
-    previous.json   the run before this one (what regressions are measured against)
+    previous.json   the run before this one (what regressions are measured against, when it ran the same set)
+    history.jsonl   one line per run, appended: set, time and each system's overall metrics (the trend)
     categories.png  trustdesk per category; baselines.png  systems side by side; latency.png
 """
 
@@ -142,8 +143,40 @@ def plots(report: dict, folder: Path) -> list[Path]:
     return written
 
 
+def case_set(report: dict) -> str:
+    return report.get("case_set", "golden")  # reports written before the set was recorded ran the golden set
+
+
+def history(folder: Path, set_name: str | None = None) -> list[dict]:
+    """The runs recorded in history.jsonl, oldest first, optionally of one case set; unreadable lines are skipped."""
+    try:
+        lines = (folder / "history.jsonl").read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    runs = []
+    for line in lines:
+        try:
+            run = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(run, dict) and "overall" in run and (set_name is None or case_set(run) == set_name):
+            runs.append(run)
+    return runs
+
+
+def _append_history(report: dict, folder: Path) -> None:
+    line = {"created_at": report["created_at"], "case_set": case_set(report), "cases": report["golden_cases"],
+            "seconds": report.get("seconds"),
+            "overall": {name: {m: v["overall"].get(m) for m in HEADLINE} for name, v in report["systems"].items()}}
+    with (folder / "history.jsonl").open("a", encoding="utf-8") as out:
+        out.write(json.dumps(line) + "\n")
+
+
 def write(report: dict, folder: Path) -> dict:
-    """Write the report into `folder`, keeping the last run as previous.json; returns the report with regressions."""
+    """Write the report into `folder`, keeping the last run as previous.json; returns the report with regressions.
+
+    Regressions are measured against the previous run only when it ran the same case set: a blind run after a
+    golden one is a different exam, not a regression."""
     folder.mkdir(parents=True, exist_ok=True)
     current = folder / "report.json"
     previous = None
@@ -152,8 +185,9 @@ def write(report: dict, folder: Path) -> dict:
             previous = json.loads(current.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
             previous = None
-    report = {**report, "regressions": regressions(report, previous),
-              "previous_created_at": previous.get("created_at") if previous else None}
+    comparable = previous if previous and case_set(previous) == case_set(report) else None
+    report = {**report, "regressions": regressions(report, comparable),
+              "previous_created_at": comparable.get("created_at") if comparable else None}
     if previous:
         os.replace(current, folder / "previous.json")
     tmp = folder / "report.json.tmp"
@@ -161,4 +195,5 @@ def write(report: dict, folder: Path) -> dict:
     os.replace(tmp, current)
     (folder / "report.md").write_text(markdown(report), encoding="utf-8")
     plots(report, folder)
+    _append_history(report, folder)
     return report

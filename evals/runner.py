@@ -89,9 +89,11 @@ def run(cases: list[Case], assistant: Assistant, systems: tuple[str, ...] = SYST
     return results
 
 
-def build_report(results: dict[str, list[CaseResult]], cases: list[Case], seconds: float) -> dict:
+def build_report(results: dict[str, list[CaseResult]], cases: list[Case], seconds: float,
+                 case_set: str = "golden") -> dict:
     return {
         "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "case_set": case_set,
         "golden_cases": len(cases),
         "seconds": round(seconds, 1),
         "systems": {name: summarise(rs) for name, rs in results.items()},
@@ -100,14 +102,15 @@ def build_report(results: dict[str, list[CaseResult]], cases: list[Case], second
 
 
 def evaluate(settings: Settings, systems: tuple[str, ...] = SYSTEMS, progress: Progress | None = None,
-             cases: list[Case] | None = None, judge: "Judge | None" = None, judge_runs: int = 3) -> dict:
+             cases: list[Case] | None = None, judge: "Judge | None" = None, judge_runs: int = 3,
+             case_set: str = "golden") -> dict:
     cases = cases if cases is not None else load_golden()
     assistant = Assistant(settings)
     prepare_tenants(cases, settings, assistant.store)
     assistant.warm()
     started = time.perf_counter()
     results = run(cases, assistant, systems, progress, judge, judge_runs)
-    return build_report(results, cases, time.perf_counter() - started)
+    return build_report(results, cases, time.perf_counter() - started, case_set)
 
 
 def regressions(current: dict, previous: dict | None) -> list[dict]:

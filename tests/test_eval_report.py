@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from bot import Settings
 from evals.golden import load_golden
-from evals.report import write
+from evals.report import history, write
 from evals.runner import evaluate, gate
 from tests.conftest import CORPUS
 from ui.cli import app
@@ -53,6 +53,17 @@ def test_report_json_markdown_plots_and_regressions(standards_data, sample, tmp_
     assert [r["case"] for r in second["regressions"] if r["system"] == "trustdesk"] == [victim]
     assert (tmp_path / "previous.json").exists()
     assert victim in (tmp_path / "report.md").read_text()
+
+    # a run of another set is a different exam: recorded in the history, never compared as a regression
+    other = {k: v for k, v in json.loads((tmp_path / "report.json").read_text()).items()
+             if k not in ("regressions", "previous_created_at")}
+    other["cases"]["trustdesk"][victim]["score"] = -1.0
+    third = write({**other, "case_set": "blind", "created_at": "2099-01-01T00:00:00+00:00"}, tmp_path)
+    assert third["regressions"] == [] and third["previous_created_at"] is None
+    assert [r["case_set"] for r in history(tmp_path)] == ["golden", "golden", "blind"]
+    golden = history(tmp_path, "golden")
+    assert [r["created_at"] for r in golden] == [first["created_at"], second["created_at"]]
+    assert golden[-1]["overall"]["trustdesk"]["hit_at_5"] == second["systems"]["trustdesk"]["overall"]["hit_at_5"]
 
 
 def test_gate_names_what_fell(standards_data, sample):

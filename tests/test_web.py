@@ -209,6 +209,9 @@ def test_evaluation_page_shows_the_report_and_the_trend(bare, tmp_path):
         return {"created_at": created, "golden_cases": 2, "seconds": 1.0, "systems": systems, "cases": {}}
 
     (reports / "previous.json").write_text(json.dumps(run("2026-11-27T08:00:00+00:00", 0.9)))
+    lines = [{"created_at": f"2026-11-2{d}T08:00:00+00:00", "case_set": s, "cases": 2, "overall": {"trustdesk": {"hit_at_5": h}}}
+             for d, s, h in ((6, "golden", 0.8), (7, "golden", 0.9), (7, "blind", 0.4), (8, "golden", 1.0))]
+    (reports / "history.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\nnot json\n")
     (reports / "report.json").write_text(json.dumps({
         **run("2026-11-28T08:00:00+00:00", 1.0), "previous_created_at": "2026-11-27T08:00:00+00:00",
         "regressions": [{"system": "trustdesk", "case": "xw-01", "category": "crosswalk", "before": 1.0, "after": 0.5}]}))
@@ -218,4 +221,4 @@ def test_evaluation_page_shows_the_report_and_the_trend(bare, tmp_path):
     assert list(overall.columns) == ["metric", "trustdesk", "dense", "bm25"]
     assert overall.set_index("metric").loc["hit_at_5", "dense"] == 0.5
     assert "1 case(s) scored lower" in bare.warning[0].value
-    assert any("previous run against the latest" in c.value for c in bare.caption)
+    assert any("golden set over its last 3 runs" in c.value for c in bare.caption)  # the blind run is not in it

@@ -280,7 +280,7 @@ def eval_cmd(
                 judge_model = RagasJudge(chat_model(cfg.llm, cfg.llm_timeout), embedder())
             try:
                 result = evaluate(cfg, chosen, report_progress, cases=load_set(case_set), judge=judge_model,
-                                  judge_runs=judge_runs)
+                                  judge_runs=judge_runs, case_set=case_set)
             except ValueError as exc:
                 fail(str(exc))
         result = write(result, report)

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from bot import Settings
-from evals.report import HEADLINE, category_rows, overall_rows
+from evals.report import HEADLINE, case_set, category_rows, history, overall_rows
 from ui.web.resources import assistant
 
 TREND_METRICS = ("hit_at_5", "citation_recall", "fact_coverage", "recommendation_accuracy", "refusal_recall")
@@ -35,7 +35,7 @@ except (OSError, json.JSONDecodeError) as exc:
     st.error(f"Cannot read {report_path}: {exc}. Run `trustdesk eval` to write a fresh report.")
     st.stop()
 
-st.caption(f"{report['golden_cases']} golden cases · run {report['created_at']} · {report['seconds']} s")
+st.caption(f"{report['golden_cases']} {case_set(report)} cases · run {report['created_at']} · {report['seconds']} s")
 
 st.subheader("Overall")
 st.dataframe(overall_rows(report), hide_index=True, width="stretch", height=36 * (len(HEADLINE) + 1) + 3)
@@ -56,19 +56,14 @@ else:
     st.dataframe(regressions, hide_index=True, width="stretch")
 
 st.subheader("Trend")
-runs = []
-for name in ("previous.json", "report.json"):  # the runs `trustdesk eval` keeps, oldest first
-    try:
-        run = json.loads((folder / name).read_text(encoding="utf-8"))
-        runs.append({"run": run["created_at"], **{m: run["systems"]["trustdesk"]["overall"].get(m)
-                                                  for m in TREND_METRICS}})
-    except (OSError, json.JSONDecodeError, KeyError):
-        continue
+runs = history(folder, case_set(report))
 if len(runs) < 2:
-    st.write("One run so far: the trend starts with the next `trustdesk eval`.")
+    st.write(f"One {case_set(report)} run recorded so far: the trend starts with the next `trustdesk eval`.")
 else:
-    st.line_chart(pd.DataFrame(runs).set_index("run"), height=260)
-    st.caption("trustdesk on the golden set, the previous run against the latest.")
+    trend = pd.DataFrame([{"run": r["created_at"], **{m: r["overall"].get("trustdesk", {}).get(m) for m in TREND_METRICS}}
+                          for r in runs]).set_index("run").dropna(axis=1, how="all")
+    st.line_chart(trend, height=260)
+    st.caption(f"trustdesk on the {case_set(report)} set over its last {len(runs)} runs (history.jsonl).")
 
 st.subheader("Plots")
 for name, caption in (("baselines.png", "trustdesk against the baselines"), ("categories.png", "trustdesk by category"),
