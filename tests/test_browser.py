@@ -5,6 +5,8 @@ Screenshots of every page are kept in reports/screenshots/ (git-ignored) for a p
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import shutil
 import socket
@@ -193,6 +195,8 @@ def test_a_questionnaire_is_filled_reviewed_and_downloaded(server, page, tmp_pat
     filled = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert download.value.suggested_filename == "acme-security-filled.csv"
     assert "Answer" in filled and "Needs review" in filled and "Do you enforce MFA for employees?" in filled
+    rows = list(csv.DictReader(io.StringIO(filled)))
+    assert all(r["Yes/No/Partial/N.A."].lower() in ("", "yes", "no", "partial", "n/a") for r in rows), rows  # no editor blank
 
 
 def test_a_library_candidate_from_slack_is_approved(server, page, data):

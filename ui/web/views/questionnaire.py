@@ -13,7 +13,8 @@ from ui.web import render, uploads
 from ui.web.resources import assistant, records, settings, tenants
 
 SUFFIXES = {".xlsx", ".csv"}
-YES_NO = ["", "yes", "no", "partial", "n/a"]
+BLANK = "-"  # an empty Yes/No cell; the editor would show an empty value as a grey "None"
+YES_NO = [BLANK, "yes", "no", "partial", "n/a"]
 TIERS = ["high", "medium", "low"]
 
 st.title("Fill a questionnaire")
@@ -53,7 +54,7 @@ rows = drafted_rows(records(), job["job"])
 edits: dict[str, dict] = job["edits"]  # "sheet!row" -> {"answer", "yes_no"}
 frame = pd.DataFrame([{"key": f"{r.sheet}!{r.row}", "Sheet": r.sheet, "Row": r.row, "Question": r.question,
                        "Answer": edits.get(f"{r.sheet}!{r.row}", {}).get("answer", r.answer),
-                       "Yes/No": edits.get(f"{r.sheet}!{r.row}", {}).get("yes_no", r.yes_no or ""),
+                       "Yes/No": edits.get(f"{r.sheet}!{r.row}", {}).get("yes_no", r.yes_no) or BLANK,
                        "Tier": r.tier, "Needs review": r.needs_review, "Sources": r.sources} for r in rows])
 drafts = {f"{r.sheet}!{r.row}": (r.answer, r.yes_no or "") for r in rows}
 
@@ -75,7 +76,7 @@ edited = st.data_editor(
                    "Yes/No": st.column_config.SelectboxColumn(options=YES_NO, width="small"),
                    "Needs review": st.column_config.CheckboxColumn(width="small")})
 for record in edited.to_dict("records"):
-    answer, yes_no = (record["Answer"] or "").strip(), record["Yes/No"] or ""
+    answer, yes_no = (record["Answer"] or "").strip(), "" if record["Yes/No"] in (None, BLANK) else record["Yes/No"]
     if (answer, yes_no) != drafts[record["key"]] and answer:
         edits[record["key"]] = {"answer": answer, "yes_no": yes_no}
     else:
