@@ -59,6 +59,12 @@ _EMBEDDED_MAX = 4096  # texts; ~6 MB of vectors
 _EMBEDDED_LOCK = threading.Lock()
 
 
+def forget_embeddings() -> None:
+    """Empty the remembered embeddings (benchmarks measure cold questions with it)."""
+    with _EMBEDDED_LOCK:
+        _EMBEDDED.clear()
+
+
 def embed_texts(texts: list[str], batch_size: int = 32) -> list[np.ndarray]:
     """Unit-length embeddings of `texts`, batched and remembered (a bounded LRU): a questionnaire embeds its
     rows in a few batched calls up front, and a sentence met again costs nothing."""
