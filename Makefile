@@ -67,10 +67,13 @@ test: install browser postgres
 test-fast: install
 	$(PY) -m pytest -m "not slow and not browser"
 
-bench: install
+bench: install postgres
 	$(PY) benchmarks/bench.py
 	$(PY) benchmarks/questionnaire.py
 	$(PY) benchmarks/slack_load.py
+	$(PY) benchmarks/slack_load.py --events 200 --instances 2 --postgres
+	$(PY) benchmarks/conversations.py
+	$(PY) benchmarks/conversations.py --server
 	$(PY) benchmarks/tenants.py
 
 doctor: install

@@ -123,44 +123,16 @@ def tiny_corpus(tmp_path) -> Path:
 
 # --- the records database: SQLite and a real PostgreSQL ------------------------------------
 
-def _pg_bin() -> Path | None:
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
-    return found[-1].parent if found else None
-
-
 @pytest.fixture(scope="session")
 def postgres_server():
-    """A throwaway PostgreSQL on a loopback port, from Debian's package (`make test` installs it).
+    """A throwaway PostgreSQL on a loopback port for the session (tests/pg.py)."""
+    from tests.pg import throwaway_postgres
 
-    PostgreSQL refuses to run as root, so as root the server runs as the `postgres` system user."""
-    import os
-    import subprocess
-
-    bin_dir = _pg_bin()
-    if bin_dir is None:
-        pytest.fail("PostgreSQL is not installed: `make test` installs Debian's postgresql package")
-    import tempfile
-
-    # not under pytest's own temp dir: that is private to root, and the server runs as `postgres`
-    root = Path(tempfile.mkdtemp(prefix="trustdesk-pg-"))
-    data = root / "data"
-    as_user: list[str] = []
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    run = lambda *args: subprocess.run([*as_user, *args], check=True, capture_output=True, text=True)  # noqa: E731
-    run(str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "--no-sync")
-    run(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "log"), "-w", "-o",
-        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
-    finally:
-        subprocess.run([*as_user, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True)
-        shutil.rmtree(root, ignore_errors=True)
+        with throwaway_postgres() as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -168,15 +140,9 @@ def records_url(request, tmp_path) -> str:
     """The URL of a new, empty records database: SQLite in a temp dir, or a new database on the real PostgreSQL."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'trustdesk.db'}"
-    import uuid
+    from tests.pg import new_database
 
-    import psycopg
-
-    server = request.getfixturevalue("postgres_server")
-    name = "t" + uuid.uuid4().hex[:12]
-    with psycopg.connect(server.replace("postgresql+psycopg", "postgresql") + "/postgres", autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {name}")
-    return f"{server}/{name}"
+    return new_database(request.getfixturevalue("postgres_server"))
 
 
 @pytest.fixture
