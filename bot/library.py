@@ -350,8 +350,10 @@ def document_corpus_doc(stored: CompanyDocument, used: set[str]) -> CorpusDoc:
         except ValueError:
             pass
     stem = re.sub(r"[^a-z0-9]+", "-", PurePosixPath(stored.name).stem.lower()).strip("-") or "document"
-    doc_id = stem if stem not in used else re.sub(r"[^a-z0-9]+", "-", stored.name.lower()).strip("-")
-    meta = DocMeta(id=doc_id[:80], framework="company", kind="company", title=stored.title, theme="policy")
+    doc_id = (stem if stem not in used else re.sub(r"[^a-z0-9]+", "-", stored.name.lower()).strip("-"))[:80]
+    if not doc_id or doc_id in used:  # names of other scripts ("政策.md", "規則.md") slug to the same ID
+        doc_id = f"{stem[:69]}-{hashlib.sha1(stored.name.encode('utf-8')).hexdigest()[:10]}"
+    meta = DocMeta(id=doc_id, framework="company", kind="company", title=stored.title, theme="policy")
     body = stored.text
     if body.startswith("---\n") and body.find("\n---", 4) > 0:
         body = body[body.find("\n---", 4) + 4:].split("\n", 1)[-1]
