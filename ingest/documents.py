@@ -26,6 +26,9 @@ MAX_UNPACKED_BYTES = 200_000_000
 MAX_RATIO = 120
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.M)
+# Control characters other than tab and newlines: invisible in a policy, refused by PostgreSQL (NUL) and by
+# XLSX (most of them), and able to drive a terminal (ESC). Extracted text never keeps them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Unreadable(ValueError):
@@ -38,6 +41,11 @@ class DocumentText:
     title: str
     kind: str  # md, txt, pdf, docx, html
     text: str  # markdown-ish: `## ` headings, paragraphs
+
+
+def clean_text(text: str) -> str:
+    """`text` without control characters (tab and newlines stay): what a document or an answer may hold."""
+    return _CONTROL.sub(lambda m: "" if m.group() == "\x00" else " ", text)
 
 
 def decode_text(raw: bytes) -> str:
@@ -54,6 +62,17 @@ def decode_text(raw: bytes) -> str:
     if best is None:
         raise Unreadable("is not text in any encoding trustdesk recognises: save it as UTF-8")
     return str(best)
+
+
+def decode_csv(raw: bytes) -> str:
+    """A CSV's text (as `decode_text`); a NUL character means a binary file or an export gone wrong, not a table."""
+    text = decode_text(raw)
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise Unreadable(f"holds a NUL character on line {line}, so it is not a plain-text CSV: "
+                         "export it again as CSV (UTF-8), or upload the .xlsx")
+    return text
 
 
 def check_zip(raw: bytes, what: str) -> zipfile.ZipFile:
@@ -97,7 +116,7 @@ def _front_matter_title(text: str) -> str | None:
 
 def _pdf(raw: bytes) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PyPdfError
 
     try:
         reader = PdfReader(io.BytesIO(raw))
@@ -106,7 +125,7 @@ def _pdf(raw: bytes) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except Unreadable:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
         if "decrypt" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise Unreadable("is encrypted (password-protected): save an unprotected copy and ingest that") from None
         raise Unreadable(f"is not a readable PDF (corrupt?): {exc}") from None
@@ -119,13 +138,15 @@ def _pdf(raw: bytes) -> str:
 
 def _docx(raw: bytes) -> str:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     check_zip(raw, "docx")
     try:
         document = docx.Document(io.BytesIO(raw))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise Unreadable(f"is not a readable Word document (corrupt?): {exc}") from None
+    except Exception as exc:  # python-docx raises KeyError, lxml, attribute and value errors for a broken package
+        reason = "not a Word document" if "content type" in str(exc) or "no item named" in str(exc) else \
+            f"{type(exc).__name__}"
+        raise Unreadable(f"is not a readable Word document ({reason}: corrupt, or another file renamed to .docx): "
+                         "open it in Word and save it as .docx") from None
     lines: list[str] = []
     for paragraph in document.paragraphs:
         text = paragraph.text.strip()
@@ -200,9 +221,9 @@ def read_document(raw: bytes, name: str) -> DocumentText:
     if kind is None:
         raise Unreadable(f"is not a supported document type (use {', '.join(sorted(set(DOCUMENT_SUFFIXES)))})")
     utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if kind in ("md", "txt", "html") and not utf16 and b"\x00" in raw[:2048]:
-        raise Unreadable("looks binary, not text: export it as text, PDF or Word")
-    text = _READERS[kind](raw).strip()
+    if kind in ("md", "txt", "html") and not utf16 and b"\x00" in raw:
+        raise Unreadable("looks binary, not text (it holds NUL bytes): export it as text, PDF or Word")
+    text = clean_text(_READERS[kind](raw)).strip()
     if not text:
         raise Unreadable("has no text")
     title = _front_matter_title(text) or _title_from(
