@@ -26,7 +26,7 @@ from sqlalchemy import select
 from bot.compose import APPROVED_ANSWER
 from bot.errors import TrustdeskError
 from ingest.db import Records
-from ingest.documents import DocumentText
+from ingest.documents import DocumentText, clean_text
 from ingest.load import CorpusDoc, parse_markdown
 from ingest.records import STATUSES, YES_NO, CompanyDocument, LibraryEntry, entry_id, question_key
 from ingest.schema import DocMeta
@@ -143,6 +143,8 @@ class Library:
         return report
 
     def _values(self, row: dict[str, str], default_status: str) -> dict:
+        # control characters (a NUL PostgreSQL refuses, a bell XLSX cannot hold) never enter the library
+        row = {k: clean_text(v) if isinstance(v, str) else v for k, v in row.items()}
         question = (row.get("question") or "").strip()
         answer = (row.get("answer") or "").strip()
         if len(question) < 3 or not answer:
