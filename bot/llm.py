@@ -48,11 +48,24 @@ def chat_model(spec: str, timeout: float) -> "BaseChatModel":
         raise LLMUnavailable(f"cannot set up {spec}: {exc}") from None
 
 
+# the prompt's own delimiters: text from a document or the question can never open or close them
+_DELIMITER = re.compile(r"<(\s*/?\s*(?:evidence|document|draft)\b)", re.I)
+
+
+def quoted(text: str) -> str:
+    """Text for inside the evidence block: its own <evidence>, <document> and <draft> tags are defused."""
+    return _DELIMITER.sub(r"‹\1", text)
+
+
 def render_evidence(evidence: list["Evidence"]) -> str:
+    """Each chunk as a <document> element: the ID to cite in an attribute, the passage as its content."""
+    from html import escape
+
     blocks = []
     for ev in evidence:
-        blocks.append(f"[{ev.doc_id}] {ev.title} - {ev.section}\n{ev.text}")
-    return "\n\n".join(blocks)
+        blocks.append(f'<document id="{escape(ev.doc_id)}" title="{escape(ev.title)}" section="{escape(ev.section)}">\n'
+                      f"{quoted(ev.text)}\n</document>")
+    return "\n".join(blocks)
 
 
 @dataclass(frozen=True)
@@ -90,7 +103,8 @@ class Phraser:
         self.timeout = timeout
 
     def stream(self, question: str, evidence: list["Evidence"], draft: str) -> Iterator[str]:
-        messages = ANSWER.format_messages(question=question, evidence=render_evidence(evidence), draft=draft)
+        messages = ANSWER.format_messages(question=quoted(question), evidence=render_evidence(evidence),
+                                          draft=quoted(draft))
         started = time.monotonic()
         try:
             for chunk in self.model.stream(messages):
