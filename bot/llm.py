@@ -27,6 +27,15 @@ if TYPE_CHECKING:
 _SPEC = re.compile(r"^(?P<provider>[a-z][a-z0-9_]*):(?P<model>\S+)$")
 _CITATION = re.compile(r"\s*\[(?P<id>[^\[\]\n]{1,80})\]")
 PACKAGES = {"openai": "langchain-openai", "anthropic": "langchain-anthropic", "ollama": "langchain-ollama"}
+# What a provider's error may carry of its credentials: a key in a URL's query or an Authorization header, or a
+# key in a provider's own format (OpenAI sk-, Google AIza, Slack xox).
+_SECRETS = re.compile(r"(?i)(?P<keep>[?&;](?:key|api_key|api-key|apikey|token|access_token|secret|password)=|bearer )"
+                      r"[^&\s'\"]{6,}|\b(?:sk|rk|pk)-[A-Za-z0-9_-]{12,}|\bAIza[0-9A-Za-z_-]{20,}|\bxox[abprs]-[A-Za-z0-9-]{8,}")
+
+
+def redacted(message: str) -> str:
+    """A provider's error message without the credentials it may echo: it is logged, and may be shown."""
+    return _SECRETS.sub(lambda m: (m["keep"] or "") + "***", message)
 
 
 def chat_model(spec: str, timeout: float) -> "BaseChatModel":
@@ -45,7 +54,7 @@ def chat_model(spec: str, timeout: float) -> "BaseChatModel":
     except ValueError as exc:
         raise ConfigError(f"TRUSTDESK_LLM={spec!r}: {str(exc).splitlines()[0]}") from None
     except Exception as exc:  # a provider's client refusing its configuration (a missing API key, say)
-        raise LLMUnavailable(f"cannot set up {spec}: {exc}") from None
+        raise LLMUnavailable(f"cannot set up {spec}: {redacted(str(exc))}") from None
 
 
 # the prompt's own delimiters: text from a document or the question can never open or close them
@@ -117,4 +126,4 @@ class Phraser:
         except LLMUnavailable:
             raise
         except Exception as exc:  # every provider has its own error types; all mean "not now"
-            raise LLMUnavailable(f"the language model failed: {type(exc).__name__}: {exc}") from exc
+            raise LLMUnavailable(f"the language model failed: {type(exc).__name__}: {redacted(str(exc))}") from None
