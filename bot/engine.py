@@ -258,19 +258,22 @@ class Assistant:
         return Phraser(self._llm, self.settings.llm_timeout) if self._llm is not None else None
 
     def _phrase(self, phraser: "Phraser", question: str, answer: Answer):
-        from bot.llm import check_citations
+        from bot.llm import check_citations, without_instructions
 
         parts: list[str] = []
         try:
             for delta in phraser.stream(question, answer._evidence, answer.text):
                 parts.append(delta)
                 yield delta
-            checked = check_citations("".join(parts), {ev.doc_id for ev in answer._evidence})
+            text, instructions = without_instructions("".join(parts))
+            if instructions:
+                log.warning("dropped %d sentence(s) of the model's text that instruct rather than answer", instructions)
+            checked = check_citations(text, {ev.doc_id for ev in answer._evidence})
             for ref in checked.dropped:
                 log.warning("dropped citation %r: not among the retrieved evidence", ref)
             if not checked.cited:
                 raise LLMUnavailable("the language model cited none of the evidence")
-            return rephrased(answer, checked.text, checked.cited, checked.dropped)
+            return rephrased(answer, checked.text, checked.cited, [*checked.dropped, *instructions * ["instruction"]])
         except LLMUnavailable as exc:
             log.warning("falling back to the extractive answer: %s", exc)
             yield "\n\n" + LLM_FALLBACK_NOTE

@@ -102,6 +102,21 @@ def check_citations(text: str, allowed: set[str]) -> Checked:
     return Checked(clean.strip(), cited, dropped)
 
 
+def without_instructions(text: str) -> tuple[str, int]:
+    """A model's text without the sentences that instruct rather than answer (a planted instruction it repeated
+    from a document), and how many were dropped. The evidence is data; the answer never passes its orders on."""
+    from bot.manipulation import is_planted_instruction
+
+    pieces = re.split(r"(?<=[.!?])(\s+)", text)  # sentence, gap, sentence, gap, ...
+    kept, dropped = [], 0
+    for n in range(0, len(pieces), 2):
+        if is_planted_instruction(pieces[n]):
+            dropped += 1
+            continue
+        kept.append(pieces[n] + (pieces[n + 1] if n + 1 < len(pieces) else ""))
+    return "".join(kept).strip(), dropped
+
+
 class Phraser:
     """Streams an answer from a chat model within a time budget."""
 

@@ -28,7 +28,7 @@ MARKERS = [
 _MARKERS = [re.compile(p, re.I) for p in MARKERS]
 # A forged turn or context boundary. Not a marker for questions (an unsure classifier decides those), but a
 # company document has no reason to speak as the system or to close the assistant's context.
-_FORGED_BOUNDARY = re.compile(r"</?\s*(context|system|instructions?|documents?|evidence|draft|user)\s*>"
+_FORGED_BOUNDARY = re.compile(r"</?\s*(context|system|instructions?|documents?|evidence|draft|user)\b[^<>]{0,200}>"
                               r"|<\|im_(start|end)\|>|\[/?INST\]|(^|[\n>]|[.!?]\s)\s*(system|assistant)\s*:",
                               re.I)
 _SPLIT = re.compile(r"(?<=[.!?;])\s+|\s*(?:,\s*)?\b(?:and then|then|and also|but first|and)\b\s+"
