@@ -87,7 +87,8 @@ def check_zip(raw: bytes, what: str) -> zipfile.ZipFile:
         raise Unreadable(f"is not a readable .{what} file (corrupt or truncated?): open and re-save it") from None
     unpacked = sum(i.file_size for i in infos)
     if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_RATIO * max(len(raw), 1) + 10_000_000:
-        raise Unreadable(f"unpacks to {unpacked:,} bytes from {len(raw):,}: refused as a likely zip bomb")
+        raise Unreadable(f"unpacks to {unpacked:,} bytes from {len(raw):,}: refused as a likely zip bomb (if the file "
+                         "is genuine, open it and save it again, or split it)")
     return archive
 
 
@@ -128,7 +129,8 @@ def _pdf(raw: bytes) -> str:
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
         if "decrypt" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise Unreadable("is encrypted (password-protected): save an unprotected copy and ingest that") from None
-        raise Unreadable(f"is not a readable PDF (corrupt?): {exc}") from None
+        raise Unreadable(f"is not a readable PDF ({type(exc).__name__}: corrupt or truncated?): open it and save "
+                         "or print it to PDF again") from None
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if len(text.strip()) < MIN_TEXT_CHARS:
         raise Unreadable(f"has no text layer ({len(reader.pages)} page(s) of images: a scan?): "

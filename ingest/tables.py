@@ -76,7 +76,7 @@ def read_table(path: Path, max_bytes: int = 25_000_000) -> list[dict[str, str]]:
         try:
             rows = list(csv.reader(io.StringIO(text, newline="")))
         except csv.Error as exc:
-            raise Unreadable(f"is not valid CSV: {exc}") from None
+            raise Unreadable(f"is not valid CSV ({exc}): save it again from a spreadsheet as CSV (UTF-8)") from None
         return _rows_to_dicts(rows, path.name)
     if suffix in (".xlsx", ".xlsm"):
         check_zip(raw, "xlsx")

@@ -183,8 +183,8 @@ class Questionnaire:
         if not q.items:
             raise Unreadable("has no questions under its question column (is the sheet empty?)")
         if len(q.items) > max_rows:
-            raise Unreadable(f"has {len(q.items):,} questions, over the limit of {max_rows:,} "
-                             "(TRUSTDESK_MAX_QUESTIONNAIRE_ROWS)")
+            raise Unreadable(f"has {len(q.items):,} questions, over the limit of {max_rows:,}: split it, or raise "
+                             "TRUSTDESK_MAX_QUESTIONNAIRE_ROWS")
         return q
 
     @classmethod
@@ -198,7 +198,7 @@ class Questionnaire:
         try:
             rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
         except csv.Error as exc:
-            raise Unreadable(f"is not valid CSV: {exc}") from None
+            raise Unreadable(f"is not valid CSV ({exc}): save it again from a spreadsheet as CSV (UTF-8)") from None
         grid = [[_text(v) for v in r] for r in rows]
         width = max((len(r) for r in rows), default=0)
         plan = plan_sheet(path.stem, grid, width, column)
