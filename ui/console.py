@@ -28,7 +28,7 @@ def tenant_name(value: Optional[str]) -> Optional[str]:
     try:
         company_index(value)
     except InvalidTenant as exc:
-        raise typer.BadParameter(str(exc)) from None
+        fail(f"--tenant: {exc}")  # one line and exit 1, like every other trustdesk error
     return value
 
 
