@@ -117,18 +117,23 @@ def _front_matter_title(text: str) -> str | None:
 
 def _pdf(raw: bytes) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import DependencyError, PyPdfError
 
+    locked = Unreadable("is encrypted (password-protected): save an unprotected copy and ingest that")
     try:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise Unreadable("is encrypted (password-protected): save an unprotected copy and ingest that")
+            raise locked
         pages = [page.extract_text() or "" for page in reader.pages]
     except Unreadable:
         raise
+    except DependencyError as exc:  # AES encryption (Acrobat's default) needs the optional `cryptography` package
+        if "crypt" in str(exc).lower() or "AES" in str(exc):
+            raise locked from None
+        raise Unreadable(f"is not a PDF trustdesk can read ({exc}): save or print it to PDF again") from None
     except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
         if "decrypt" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise Unreadable("is encrypted (password-protected): save an unprotected copy and ingest that") from None
+            raise locked from None
         raise Unreadable(f"is not a readable PDF ({type(exc).__name__}: corrupt or truncated?): open it and save "
                          "or print it to PDF again") from None
     text = "\n\n".join(p.strip() for p in pages if p.strip())
