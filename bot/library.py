@@ -221,6 +221,7 @@ class Library:
 
     def edit(self, entry: str, *, question: str | None = None, answer: str | None = None,
              yes_no: str | None = None, source: str | None = None) -> LibraryEntry:
+        question, answer, source = (clean_text(v) if v is not None else None for v in (question, answer, source))
         if answer is not None and not answer.strip():
             raise LibraryError("an answer cannot be empty: retire the entry instead")
         return self._update(entry, question=question, answer=answer,
