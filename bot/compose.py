@@ -15,10 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.manipulation import is_planted_instruction
 from bot.retrieve import Evidence
 from bot.text import same_term, sentences, terms
 
 MAX_POINTS = 4
+_CITATION_TAG = re.compile(r"\s*\[[^\[\]\n]{1,80}\](?!\()")  # "[CC6.1]", not a Markdown link "[text](url)"
 APPROVED_ANSWER = "Approved answer"  # the section of an answer-library row (ingest.load)
 # Words that say nothing about which sentence answers the question.
 GENERIC = frozenset(terms("soc 2 soc2 iso 27001 iso/iec 2022 control controls criterion criteria clause annex "
@@ -103,6 +105,19 @@ def overlap(query: set[str], sentence: str) -> float:
     return (len(exact) + len(fuzzy)) / len(query)
 
 
+def quotable(ev: Evidence) -> list[str]:
+    """The sentences of a chunk that an answer may quote.
+
+    A tenant's documents and library answers come from outside and are evidence only: a sentence in them that
+    instructs the assistant ("ignore previous instructions", "SYSTEM: ...") states no fact and is never quoted,
+    and citation tags written into them are dropped, since only the answer cites.
+    """
+    found = sentences(ev.text)
+    if ev.framework != "company":
+        return found
+    return [_CITATION_TAG.sub("", s).strip() for s in found if not is_planted_instruction(s)]
+
+
 def _usable(sentence: str) -> bool:
     words = sentence.split()
     return 4 <= len(words) <= 80 and not sentence.endswith(":")
@@ -138,7 +153,7 @@ def compose(question: str, evidence: list[Evidence], *, max_points: int = MAX_PO
     for rank, ev in enumerate(evidence):
         if pinned_docs and ev.doc_id not in pinned_docs:
             continue  # the question named its documents: other documents' sentences are noise here
-        for n, sentence in enumerate(sentences(ev.text)):
+        for n, sentence in enumerate(quotable(ev)):
             if sentence in used or not _usable(sentence):
                 continue
             score = overlap(query, sentence) + 0.6 / (1 + rank)
@@ -200,7 +215,7 @@ def _specific_sentence(evidence: list[Evidence], query: set[str]) -> tuple[str, 
     """The sentence of the top chunks that covers most of the question, weighted by chunk similarity."""
     scored = []
     for rank, ev in enumerate(evidence[:8]):
-        for n, sentence in enumerate(s for s in sentences(ev.text) if _usable(s)):
+        for n, sentence in enumerate(s for s in quotable(ev) if _usable(s)):
             score = overlap(query, sentence) + 0.6 * ev.similarity + 0.2 / (1 + rank) - 0.01 * n
             if ev.section == APPROVED_ANSWER:
                 score += 0.3  # an answer the company already approved beats a sentence from a policy
@@ -217,7 +232,7 @@ def best_overlap(question: str, sentence: str) -> float:
 
 
 def _best(ev: Evidence, query: set[str], *, prefer_first: bool) -> str | None:
-    options = [s for s in sentences(ev.text) if _usable(s)]
+    options = [s for s in quotable(ev) if _usable(s)]
     if not options:
         return None
     if prefer_first:

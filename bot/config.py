@@ -6,10 +6,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+_URL_PASSWORD = re.compile(r"(://[^:/@\s]*:)[^@\s]*@")
 
 
 class Settings(BaseSettings):
@@ -47,3 +51,8 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_none(cls, value):
         return None if isinstance(value, str) and not value.strip() else value
+
+    def __repr_args__(self):
+        """Settings may be printed or logged: a password inside a URL (database, Chroma server) shows as ***."""
+        for name, value in super().__repr_args__():
+            yield name, _URL_PASSWORD.sub(r"\1***@", value) if isinstance(value, str) and name.endswith("_url") else value

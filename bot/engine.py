@@ -44,7 +44,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("trustdesk")
 PHRASED_ROUTES = {"lookup", "compare", "crosswalk", "decide", "company"}
 LLM_FALLBACK_NOTE = "The language model was unavailable, so this answer is quoted directly from the sources."
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# C0 and C1 control characters (tab and newlines are fine), and the bidirectional embeddings, overrides and
+# isolates that can make a question display differently from what it says ("Trojan Source")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
 RELOAD_CHECK_SECONDS = 2.0
 
 
@@ -56,10 +59,23 @@ def validate(question: str) -> str:
     if not text:
         raise InvalidQuestion("the question is empty: type a question about SOC 2 or ISO 27001")
     if len(text) > MAX_QUESTION_CHARS:
-        raise InvalidQuestion(f"the question is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}")
+        raise InvalidQuestion(f"the question is {len(text):,} characters long; the limit is {MAX_QUESTION_CHARS:,}: "
+                              "ask the question itself and leave out pasted material")
+    if _SURROGATE.search(text):
+        raise InvalidQuestion("the question contains broken characters (unpaired UTF-16 surrogates, from a bad copy "
+                              "or encoding): paste it again as plain text")
     if _CONTROL.search(text):
         raise InvalidQuestion("the question contains control characters; remove them and ask again")
+    if not any(ch.isalnum() for ch in text):
+        raise InvalidQuestion("the question has no words, only punctuation, symbols or emoji: "
+                              "type a question about SOC 2 or ISO 27001")
     return text
+
+
+def check_tenant(tenant: str | None) -> None:
+    """A tenant name is checked where it enters, whatever the question (InvalidTenant says what is allowed)."""
+    if tenant is not None:
+        company_index(tenant)
 
 
 class Assistant:
@@ -150,6 +166,7 @@ class Assistant:
         """
         started = time.perf_counter()
         text = validate(question)
+        check_tenant(tenant)
         conversation = Conversation.of(history).trimmed()
         answer = self.answer(text, conversation, tenant)
         phraser = self.phraser() if answer.citations and answer.route in PHRASED_ROUTES else None
@@ -196,6 +213,7 @@ class Assistant:
         control characters are still refused.
         """
         text = validate(question)
+        check_tenant(tenant)
         u = self.understand(text, Conversation(), tenant)
         if u.intent not in ("manipulation",):
             u.intent, u.reason = "company", "a questionnaire row asks about the company"
@@ -240,19 +258,22 @@ class Assistant:
         return Phraser(self._llm, self.settings.llm_timeout) if self._llm is not None else None
 
     def _phrase(self, phraser: "Phraser", question: str, answer: Answer):
-        from bot.llm import check_citations
+        from bot.llm import check_citations, without_instructions
 
         parts: list[str] = []
         try:
             for delta in phraser.stream(question, answer._evidence, answer.text):
                 parts.append(delta)
                 yield delta
-            checked = check_citations("".join(parts), {ev.doc_id for ev in answer._evidence})
+            text, instructions = without_instructions("".join(parts))
+            if instructions:
+                log.warning("dropped %d sentence(s) of the model's text that instruct rather than answer", instructions)
+            checked = check_citations(text, {ev.doc_id for ev in answer._evidence})
             for ref in checked.dropped:
                 log.warning("dropped citation %r: not among the retrieved evidence", ref)
             if not checked.cited:
                 raise LLMUnavailable("the language model cited none of the evidence")
-            return rephrased(answer, checked.text, checked.cited, checked.dropped)
+            return rephrased(answer, checked.text, checked.cited, [*checked.dropped, *instructions * ["instruction"]])
         except LLMUnavailable as exc:
             log.warning("falling back to the extractive answer: %s", exc)
             yield "\n\n" + LLM_FALLBACK_NOTE

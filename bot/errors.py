@@ -7,7 +7,8 @@ these where they are raised (`ingest.store`, `bot.llm`).
 
 from __future__ import annotations
 
-from ingest.errors import CorpusInvalid, IndexMissing, RecordsUnavailable, StoreUnavailable, TrustdeskError
+from ingest.errors import (CorpusInvalid, IndexMissing, InvalidTenant, RecordsUnavailable, StoreUnavailable,
+                           TrustdeskError)
 
 __all__ = [
     "TrustdeskError",
@@ -16,6 +17,7 @@ __all__ = [
     "StoreUnavailable",
     "RecordsUnavailable",
     "InvalidQuestion",
+    "InvalidTenant",
     "LLMUnavailable",
     "ConfigError",
 ]

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from bot.compose import APPROVED_ANSWER
 from bot.errors import TrustdeskError
 from ingest.db import Records
-from ingest.documents import DocumentText
+from ingest.documents import DocumentText, clean_text
 from ingest.load import CorpusDoc, parse_markdown
 from ingest.records import STATUSES, YES_NO, CompanyDocument, LibraryEntry, entry_id, question_key
 from ingest.schema import DocMeta
@@ -143,6 +143,8 @@ class Library:
         return report
 
     def _values(self, row: dict[str, str], default_status: str) -> dict:
+        # control characters (a NUL PostgreSQL refuses, a bell XLSX cannot hold) never enter the library
+        row = {k: clean_text(v) if isinstance(v, str) else v for k, v in row.items()}
         question = (row.get("question") or "").strip()
         answer = (row.get("answer") or "").strip()
         if len(question) < 3 or not answer:
@@ -219,6 +221,7 @@ class Library:
 
     def edit(self, entry: str, *, question: str | None = None, answer: str | None = None,
              yes_no: str | None = None, source: str | None = None) -> LibraryEntry:
+        question, answer, source = (clean_text(v) if v is not None else None for v in (question, answer, source))
         if answer is not None and not answer.strip():
             raise LibraryError("an answer cannot be empty: retire the entry instead")
         return self._update(entry, question=question, answer=answer,
@@ -350,8 +353,10 @@ def document_corpus_doc(stored: CompanyDocument, used: set[str]) -> CorpusDoc:
         except ValueError:
             pass
     stem = re.sub(r"[^a-z0-9]+", "-", PurePosixPath(stored.name).stem.lower()).strip("-") or "document"
-    doc_id = stem if stem not in used else re.sub(r"[^a-z0-9]+", "-", stored.name.lower()).strip("-")
-    meta = DocMeta(id=doc_id[:80], framework="company", kind="company", title=stored.title, theme="policy")
+    doc_id = (stem if stem not in used else re.sub(r"[^a-z0-9]+", "-", stored.name.lower()).strip("-"))[:80]
+    if not doc_id or doc_id in used:  # names of other scripts ("政策.md", "規則.md") slug to the same ID
+        doc_id = f"{stem[:69]}-{hashlib.sha1(stored.name.encode('utf-8')).hexdigest()[:10]}"
+    meta = DocMeta(id=doc_id, framework="company", kind="company", title=stored.title, theme="policy")
     body = stored.text
     if body.startswith("---\n") and body.find("\n---", 4) > 0:
         body = body[body.find("\n---", 4) + 4:].split("\n", 1)[-1]

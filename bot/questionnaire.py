@@ -29,8 +29,9 @@ from bot.errors import TrustdeskError
 from bot.library import ImportReport, Library, yes_no_value
 from bot.models import Answer
 from ingest.db import Records
+from ingest.documents import Unreadable
 from ingest.records import FillJob, FillRow, LibraryEntry
-from ingest.workbook import ADDED_COLUMNS, Filled, Item, Questionnaire
+from ingest.workbook import ADDED_COLUMNS, Filled, Item, Questionnaire, csv_unsafe
 
 UNCOVERED_LEAD = "No approved answer found"
 DOCUMENT_TIER_CAP = "medium"  # drafted from documents, not an approved answer: a person confirms the wording
@@ -57,6 +58,15 @@ class FillReport:
     @property
     def rate(self) -> float:
         return self.answered / self.seconds if self.seconds > 0 else 0.0
+
+
+def load(path: Path, **limits) -> Questionnaire:
+    """The questionnaire at `path`, or FillError naming the file and saying what to do (a corrupt workbook,
+    a zip bomb, a CSV with NULs, too many rows)."""
+    try:
+        return Questionnaire.load(path, **limits)
+    except Unreadable as exc:
+        raise FillError(f"{path.name} {exc}") from None
 
 
 def digest(path: Path) -> str:
@@ -145,8 +155,8 @@ def fill(assistant, records: Records, source: Path, out: Path, tenant: str, *, r
     if out.suffix.lower() != source.suffix.lower():
         raise FillError(f"--out must keep the input's format ({source.suffix.lower()}), got {out.name!r}")
     settings = assistant.settings
-    questionnaire = Questionnaire.load(source, max_bytes=int(settings.max_upload_mb * 1_000_000),
-                                       max_rows=settings.max_questionnaire_rows, column=column)
+    questionnaire = load(source, max_bytes=int(settings.max_upload_mb * 1_000_000),
+                         max_rows=settings.max_questionnaire_rows, column=column)
     items = questionnaire.items
     library = Library(records, tenant)
     job_id, done = _job(records, tenant, source, out.resolve(), len(items), digest(source), resume, restart)
@@ -191,7 +201,7 @@ def write_reviewed(records: Records, job_id: str, source: Path, out: Path,
 
     The drafts stay as they are in the checkpoint, so `import_review` of this file finds the edited answers.
     """
-    questionnaire = Questionnaire.load(source, max_bytes=max_bytes, column=column, max_rows=100_000)
+    questionnaire = load(source, max_bytes=max_bytes, column=column, max_rows=100_000)
     filled = {}
     for row in _rows(records, job_id):
         cell = _filled(row)
@@ -225,19 +235,20 @@ def progress_of(records: Records, job_id: str) -> tuple[int, int]:
 def import_review(records: Records, path: Path, tenant: str, *, column: str | None = None,
                   max_bytes: int = 25_000_000) -> ImportReport:
     """A filled questionnaire a person has edited -> library candidates for the answers they changed or wrote."""
-    questionnaire = Questionnaire.load(path, max_bytes=max_bytes, column=column, max_rows=100_000)
+    questionnaire = load(path, max_bytes=max_bytes, column=column, max_rows=100_000)
     drafts = _drafted_answers(records, tenant)
     rows = []
     for item, answer, yes_no in _answers(questionnaire):
         if not answer or answer.startswith(UNCOVERED_LEAD) or answer.startswith("Not answered:"):
             continue
-        if " ".join(answer.split()) == drafts.get(" ".join(item.text.split())):
+        question = csv_unsafe(item.text)
+        if " ".join(answer.split()) == drafts.get(" ".join(question.split())):
             continue  # the reviewer kept the draft: nothing new to approve
         try:
             yes_no = yes_no_value(yes_no) or ""
         except ValueError:
             yes_no = ""
-        rows.append({"question": item.text, "answer": answer, "yes_no": yes_no, "status": "candidate",
+        rows.append({"question": question, "answer": answer, "yes_no": yes_no, "status": "candidate",
                      "source": f"questionnaire review: {path.name}", "_row": f"{item.sheet}!{item.row}"})
     return Library(records, tenant).import_rows(rows, status="candidate", origin=path.name)
 
@@ -262,4 +273,4 @@ def _answers(questionnaire: Questionnaire):
             row = grid[item.row - 1]
             cell = row[at] if at < len(row) else ""
             yes_no = row[at + 1] if at + 1 < len(row) else ""
-            yield item, cell.lstrip("'") if cell.startswith("'") and cell[1:2] in "=+-@" else cell, yes_no
+            yield item, csv_unsafe(cell), yes_no

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.library import ImportReport, Library
+from bot.library import ImportReport, Library, LibraryError
 from ingest.documents import DocumentText, Unreadable, document_files, read_document
 from ingest.tables import read_table
 
@@ -33,7 +33,8 @@ class FolderReport:
 def read_folder(folder: Path, max_bytes: int) -> tuple[list[DocumentText], list[tuple[Path, str]], list[str]]:
     """The readable documents, the library tables, and one problem line per file that cannot be read."""
     if not folder.is_dir():
-        raise Unreadable(f"{folder}: folder not found")
+        raise LibraryError(f"{folder} is not a folder: give the folder that holds the company's policies and "
+                           "answer libraries")
     docs: list[DocumentText] = []
     problems: list[str] = []
     for path in document_files(folder):

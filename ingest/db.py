@@ -38,7 +38,7 @@ def safe_url(url: str) -> str:
     """The URL as it may be shown: no password."""
     try:
         return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         return "<unparseable database URL>"
 
 
@@ -50,7 +50,7 @@ class Records:
         self.shown = safe_url(url)
         try:
             parsed = make_url(url)
-        except ArgumentError:
+        except (ArgumentError, ValueError):
             raise RecordsUnavailable(f"TRUSTDESK_DATABASE_URL is not a database URL: {self.shown!r} "
                                      "(expected e.g. sqlite:///path/trustdesk.db or postgresql+psycopg://user@host/db)")
         self.is_sqlite = parsed.get_backend_name() == "sqlite"

@@ -26,6 +26,9 @@ MAX_UNPACKED_BYTES = 200_000_000
 MAX_RATIO = 120
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADING = re.compile(r"^#{1,3}\s+(.+?)\s*#*\s*$", re.M)
+# Control characters other than tab and newlines: invisible in a policy, refused by PostgreSQL (NUL) and by
+# XLSX (most of them), and able to drive a terminal (ESC). Extracted text never keeps them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class Unreadable(ValueError):
@@ -38,6 +41,11 @@ class DocumentText:
     title: str
     kind: str  # md, txt, pdf, docx, html
     text: str  # markdown-ish: `## ` headings, paragraphs
+
+
+def clean_text(text: str) -> str:
+    """`text` without control characters (tab and newlines stay): what a document or an answer may hold."""
+    return _CONTROL.sub(lambda m: "" if m.group() == "\x00" else " ", text)
 
 
 def decode_text(raw: bytes) -> str:
@@ -56,6 +64,17 @@ def decode_text(raw: bytes) -> str:
     return str(best)
 
 
+def decode_csv(raw: bytes) -> str:
+    """A CSV's text (as `decode_text`); a NUL character means a binary file or an export gone wrong, not a table."""
+    text = decode_text(raw)
+    nul = text.find("\x00")
+    if nul >= 0:
+        line = text.count("\n", 0, nul) + 1
+        raise Unreadable(f"holds a NUL character on line {line}, so it is not a plain-text CSV: "
+                         "export it again as CSV (UTF-8), or upload the .xlsx")
+    return text
+
+
 def check_zip(raw: bytes, what: str) -> zipfile.ZipFile:
     """Open an OOXML container, refusing a password-protected file and a zip bomb before anything unpacks it."""
     if raw.startswith(_OLE_MAGIC):
@@ -68,7 +87,8 @@ def check_zip(raw: bytes, what: str) -> zipfile.ZipFile:
         raise Unreadable(f"is not a readable .{what} file (corrupt or truncated?): open and re-save it") from None
     unpacked = sum(i.file_size for i in infos)
     if unpacked > MAX_UNPACKED_BYTES or unpacked > MAX_RATIO * max(len(raw), 1) + 10_000_000:
-        raise Unreadable(f"unpacks to {unpacked:,} bytes from {len(raw):,}: refused as a likely zip bomb")
+        raise Unreadable(f"unpacks to {unpacked:,} bytes from {len(raw):,}: refused as a likely zip bomb (if the file "
+                         "is genuine, open it and save it again, or split it)")
     return archive
 
 
@@ -97,19 +117,25 @@ def _front_matter_title(text: str) -> str | None:
 
 def _pdf(raw: bytes) -> str:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, PyPdfError
 
+    locked = Unreadable("is encrypted (password-protected): save an unprotected copy and ingest that")
     try:
         reader = PdfReader(io.BytesIO(raw))
         if reader.is_encrypted and not reader.decrypt(""):
-            raise Unreadable("is encrypted (password-protected): save an unprotected copy and ingest that")
+            raise locked
         pages = [page.extract_text() or "" for page in reader.pages]
     except Unreadable:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+    except DependencyError as exc:  # AES encryption (Acrobat's default) needs the optional `cryptography` package
+        if "crypt" in str(exc).lower() or "AES" in str(exc):
+            raise locked from None
+        raise Unreadable(f"is not a PDF trustdesk can read ({exc}): save or print it to PDF again") from None
+    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
         if "decrypt" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise Unreadable("is encrypted (password-protected): save an unprotected copy and ingest that") from None
-        raise Unreadable(f"is not a readable PDF (corrupt?): {exc}") from None
+            raise locked from None
+        raise Unreadable(f"is not a readable PDF ({type(exc).__name__}: corrupt or truncated?): open it and save "
+                         "or print it to PDF again") from None
     text = "\n\n".join(p.strip() for p in pages if p.strip())
     if len(text.strip()) < MIN_TEXT_CHARS:
         raise Unreadable(f"has no text layer ({len(reader.pages)} page(s) of images: a scan?): "
@@ -119,13 +145,15 @@ def _pdf(raw: bytes) -> str:
 
 def _docx(raw: bytes) -> str:
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
     check_zip(raw, "docx")
     try:
         document = docx.Document(io.BytesIO(raw))
-    except (PackageNotFoundError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise Unreadable(f"is not a readable Word document (corrupt?): {exc}") from None
+    except Exception as exc:  # python-docx raises KeyError, lxml, attribute and value errors for a broken package
+        reason = "not a Word document" if "content type" in str(exc) or "no item named" in str(exc) else \
+            f"{type(exc).__name__}"
+        raise Unreadable(f"is not a readable Word document ({reason}: corrupt, or another file renamed to .docx): "
+                         "open it in Word and save it as .docx") from None
     lines: list[str] = []
     for paragraph in document.paragraphs:
         text = paragraph.text.strip()
@@ -200,9 +228,9 @@ def read_document(raw: bytes, name: str) -> DocumentText:
     if kind is None:
         raise Unreadable(f"is not a supported document type (use {', '.join(sorted(set(DOCUMENT_SUFFIXES)))})")
     utf16 = raw.startswith((b"\xff\xfe", b"\xfe\xff"))
-    if kind in ("md", "txt", "html") and not utf16 and b"\x00" in raw[:2048]:
-        raise Unreadable("looks binary, not text: export it as text, PDF or Word")
-    text = _READERS[kind](raw).strip()
+    if kind in ("md", "txt", "html") and not utf16 and b"\x00" in raw:
+        raise Unreadable("looks binary, not text (it holds NUL bytes): export it as text, PDF or Word")
+    text = clean_text(_READERS[kind](raw)).strip()
     if not text:
         raise Unreadable("has no text")
     title = _front_matter_title(text) or _title_from(

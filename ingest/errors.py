@@ -26,6 +26,10 @@ class CorpusInvalid(TrustdeskError):
         )
 
 
+class InvalidTenant(TrustdeskError):
+    """A tenant name that cannot name an index, a collection or a folder; the message gives the rules."""
+
+
 class IndexMissing(TrustdeskError):
     """No published index exists yet."""
 

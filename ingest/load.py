@@ -25,6 +25,7 @@ from ingest.schema import DocMeta
 # Folders of the corpus that never go into the standards collection.
 EXCLUDED_DIRS = {"examples"}
 MAX_FILE_BYTES = 2_000_000
+MAX_FRONT_MATTER_CHARS = 16_000  # the largest real one is under 1,000: long text belongs in the body
 _CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -48,10 +49,44 @@ def _decode(raw: bytes) -> str:
     return text
 
 
+class _FrontMatterLoader(yaml.SafeLoader):
+    """Safe YAML that also refuses a key given twice (plain safe_load silently keeps the last one)."""
+
+    def construct_mapping(self, node, deep=False):
+        self.flatten_mapping(node)  # YAML merge keys ('<<') first, as the safe loader does
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"key {key!r} is given twice",
+                                                        key_node.start_mark)
+            seen.add(key if isinstance(key, (str, int, float, bool)) else id(key_node))
+        return super().construct_mapping(node, deep)
+
+
+def _front_matter(text: str) -> object:
+    """The parsed YAML between the '---' lines; ValueError with the line of the problem."""
+    if len(text) > MAX_FRONT_MATTER_CHARS:
+        raise ValueError(f"front matter is {len(text):,} characters, over the limit of {MAX_FRONT_MATTER_CHARS:,}: "
+                         "keep long text in the body")
+    try:
+        return yaml.load(text, Loader=_FrontMatterLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" on line {mark.line + 2}" if mark else ""
+        raise ValueError(f"malformed front matter{line}: {getattr(exc, 'problem', exc)}") from None
+    except RecursionError:
+        raise ValueError("malformed front matter: it nests lists or mappings too deeply") from None
+
+
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
     where = ".".join(str(p) for p in err["loc"])
-    return f"front matter {where + ': ' if where else ''}{err['msg']}"
+    if err["type"] == "string_pattern_mismatch" and where == "id":
+        return (f"front matter id {err['input']!r} may hold only letters, digits, '.', '_' and '-' "
+                "(e.g. CC6.1, A.8.24, soc2-type1-vs-type2)")
+    message = err["msg"].removeprefix("Value error, ")
+    return f"front matter {where + ': ' if where else ''}{message}"
 
 
 def parse_markdown(raw: bytes, source: str, *, framework: str | None = None) -> CorpusDoc:
@@ -64,12 +99,7 @@ def parse_markdown(raw: bytes, source: str, *, framework: str | None = None) -> 
     end = text.find("\n---", 4)
     if end < 0:
         raise ValueError("front matter is not closed by a '---' line")
-    try:
-        data = yaml.safe_load(text[4:end])
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" on line {mark.line + 2}" if mark else ""
-        raise ValueError(f"malformed front matter{line}: {getattr(exc, 'problem', exc)}") from None
+    data = _front_matter(text[4:end])
     if not isinstance(data, dict):
         raise ValueError("front matter must be a YAML mapping of fields")
     if framework is not None:
@@ -145,6 +175,7 @@ def _answer_rows(path: Path, source: str) -> list[CorpusDoc]:
     if missing:
         raise ValueError(f"answer library needs the columns {', '.join(missing)}")
     docs = []
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", path.stem).strip("-._") or "answers"  # an ID holds no spaces
     for n, row in enumerate(reader, start=2):
         question = (row.get("question") or "").strip()
         answer = (row.get("answer") or "").strip()
@@ -152,7 +183,7 @@ def _answer_rows(path: Path, source: str) -> list[CorpusDoc]:
             raise ValueError(f"row on line {n} has an empty question or answer")
         policy = (row.get("source_policy") or "").strip()
         meta = DocMeta(
-            id=f"{path.stem}-{n - 1}",
+            id=f"{stem}-{n - 1}",
             framework="company",
             kind="company",
             title=question[:200] if len(question) >= 3 else f"Approved answer {n - 1}",

@@ -7,9 +7,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ingest.catalog import CATALOG
 
 Framework = Literal["soc2", "iso27001", "guidance", "company"]
 Kind = Literal["criterion", "clause", "control", "guidance", "company"]
@@ -26,6 +28,10 @@ STANDARD_SECTIONS = (
 # The answer-ready section: the first one of each kind of document.
 LEAD_SECTIONS = ("What it requires", "In short")
 
+# An ID is a citation tag ("[CC6.1]"), part of every chunk ID ("CC6.1::what-it-requires") and a file stem:
+# letters, digits, '.', '_' and '-' only, so it can never close a bracket, start a line or name a path.
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+MAX_ALIASES = 60
 _KINDS_BY_FRAMEWORK = {
     "soc2": {"criterion"},
     "iso27001": {"clause", "control"},
@@ -37,15 +43,16 @@ _KINDS_BY_FRAMEWORK = {
 class DocMeta(BaseModel):
     """Front matter of one corpus file (see corpus/README.md)."""
 
-    model_config = ConfigDict(extra="forbid")
+    # strict: a YAML `true` is not a COSO principle number and `"yes"` is not a boolean
+    model_config = ConfigDict(extra="forbid", strict=True)
 
-    id: str = Field(min_length=1, max_length=80)
+    id: str = Field(min_length=1, max_length=80, pattern=ID_PATTERN)
     framework: Framework
     kind: Kind
     title: str = Field(min_length=3, max_length=200)
     theme: str = Field(min_length=2, max_length=120)
-    aliases: list[str] = Field(default_factory=list)
-    related: list[str] = Field(default_factory=list)
+    aliases: list[Annotated[str, Field(max_length=120)]] = Field(default_factory=list, max_length=MAX_ALIASES)
+    related: list[Annotated[str, Field(max_length=80)]] = Field(default_factory=list, max_length=MAX_ALIASES)
     category: Category | None = None
     coso_principle: int | None = Field(default=None, ge=1, le=17)
     new_in_2022: bool | None = None
@@ -69,6 +76,11 @@ class DocMeta(BaseModel):
             raise ValueError(f"kind '{self.kind}' does not fit framework '{self.framework}' (use {allowed})")
         if self.framework == "soc2" and self.category is None:
             raise ValueError("SOC 2 criteria need a category")
+        if self.is_standard:
+            entry = CATALOG.get(self.id)
+            if entry is None or entry.framework != self.framework or entry.kind != self.kind:
+                raise ValueError(f"id {self.id} is not a {self.framework} {self.kind} that ingest/catalog.py knows: "
+                                 "use the standard's own numbering (CC6.1, A1.2, 9.2, A.8.24)")
         return self
 
     @property

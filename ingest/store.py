@@ -21,23 +21,28 @@ from pathlib import Path
 from typing import Any
 
 from ingest.embed import offline_environment
-from ingest.errors import IndexChanged, IndexMissing, StoreUnavailable
+from ingest.errors import IndexChanged, IndexMissing, InvalidTenant, StoreUnavailable
 
 STANDARDS = "standards"
 SCHEMA_VERSION = 1
 # seconds a replaced generation stays readable, so readers in other processes can finish and switch
 RETIRE_AFTER = 120.0
 SERVER_ATTEMPTS = 3  # tries of one call to a Chroma server before it counts as down
-_TENANT = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+_TENANT = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 _GENERATION = re.compile(r"^td-(?P<index>[a-z0-9_-]+)-g(?P<gen>\d+)$")
 
 
 def company_index(tenant: str) -> str:
-    """The index name of a tenant's own documents; the tenant name is checked."""
-    if not _TENANT.match(tenant or ""):
-        raise StoreUnavailable(
-            f"tenant name {tenant!r} is not valid: use 1-40 lowercase letters, digits, '-' or '_', "
-            "starting with a letter or digit"
+    """The index name of a tenant's own documents; the tenant name is checked.
+
+    The name becomes part of a Chroma collection name and is stored beside every library entry, so only
+    plain ASCII is allowed, matched whole (a trailing newline is not "the end of the name").
+    """
+    if not isinstance(tenant, str) or not _TENANT.fullmatch(tenant):
+        shown = repr(tenant) if not isinstance(tenant, str) or len(tenant) <= 60 else repr(tenant[:60]) + "..."
+        raise InvalidTenant(
+            f"tenant name {shown} is not valid: use 1-40 lowercase letters, digits, '-' or '_', "
+            "starting with a letter or digit (e.g. acme or acme-eu)"
         )
     return f"company-{tenant}"
 

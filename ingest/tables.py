@@ -16,7 +16,7 @@ import io
 import re
 from pathlib import Path
 
-from ingest.documents import Unreadable, check_zip, decode_text
+from ingest.documents import Unreadable, check_zip, decode_csv
 
 ALIASES = {
     "question": "question", "questions": "question", "q": "question",
@@ -72,11 +72,11 @@ def read_table(path: Path, max_bytes: int = 25_000_000) -> list[dict[str, str]]:
         raise Unreadable(f"cannot be read: {exc.strerror or exc}") from None
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        text = decode_text(raw)
+        text = decode_csv(raw)
         try:
             rows = list(csv.reader(io.StringIO(text, newline="")))
         except csv.Error as exc:
-            raise Unreadable(f"is not valid CSV: {exc}") from None
+            raise Unreadable(f"is not valid CSV ({exc}): save it again from a spreadsheet as CSV (UTF-8)") from None
         return _rows_to_dicts(rows, path.name)
     if suffix in (".xlsx", ".xlsm"):
         check_zip(raw, "xlsx")
@@ -86,6 +86,7 @@ def read_table(path: Path, max_bytes: int = 25_000_000) -> list[dict[str, str]]:
             book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
             rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
         except Exception as exc:  # openpyxl raises many types for a broken package
-            raise Unreadable(f"is not a readable workbook (corrupt?): {type(exc).__name__}: {exc}") from None
+            raise Unreadable(f"is not a readable workbook ({type(exc).__name__}: corrupt, or another file renamed to "
+                             ".xlsx): open it in Excel and save it as .xlsx") from None
         return _rows_to_dicts(rows, path.name)
     raise Unreadable("is not a CSV or XLSX file")

@@ -7,7 +7,10 @@ most sentence-long cells). Headings, blank rows and instructions are skipped;
 statements count as questions. The filled copy keeps every sheet, value,
 style, merged range, formula, data validation and column width: only the five
 answer columns are new, placed after the sheet's last used column, and their
-text is never written as a formula.
+text is never written as a formula. A filled CSV is opened by a spreadsheet
+that runs any cell starting with =, +, -, @ as a formula, so every such cell is
+written with a leading apostrophe (OWASP's CSV injection advice), the
+customer's own cells included; plain numbers stay numbers.
 
 >>> looks_like_item("Access Control")
 False
@@ -25,7 +28,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.documents import Unreadable, check_zip, decode_text
+from ingest.documents import Unreadable, check_zip, decode_csv
 
 ADDED_COLUMNS = ("Answer", "Yes/No/Partial/N.A.", "Sources", "Confidence", "Needs review")
 ADDED_WIDTHS = (70, 14, 40, 12, 13)
@@ -38,6 +41,7 @@ _INSTRUCTION = re.compile(r"^\s*(instructions?|notes?|guidance|how to (complete|
                           r"^\s*(please |kindly )?(use|complete|answer|fill|enter|select|return|submit|respond)\b.*"
                           r"\b(columns?|tabs?|sheets?|questionnaire|questions|this form|cells?|drop-?downs?)\b", re.I)
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
 
 
 def looks_like_item(text: str) -> bool:
@@ -179,13 +183,13 @@ class Questionnaire:
         if not q.items:
             raise Unreadable("has no questions under its question column (is the sheet empty?)")
         if len(q.items) > max_rows:
-            raise Unreadable(f"has {len(q.items):,} questions, over the limit of {max_rows:,} "
-                             "(TRUSTDESK_MAX_QUESTIONNAIRE_ROWS)")
+            raise Unreadable(f"has {len(q.items):,} questions, over the limit of {max_rows:,}: split it, or raise "
+                             "TRUSTDESK_MAX_QUESTIONNAIRE_ROWS")
         return q
 
     @classmethod
     def _load_csv(cls, path: Path, raw: bytes, column: int | None) -> "Questionnaire":
-        text = decode_text(raw)
+        text = decode_csv(raw)
         encoding = "utf-8"
         try:
             dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
@@ -194,7 +198,7 @@ class Questionnaire:
         try:
             rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
         except csv.Error as exc:
-            raise Unreadable(f"is not valid CSV: {exc}") from None
+            raise Unreadable(f"is not valid CSV ({exc}): save it again from a spreadsheet as CSV (UTF-8)") from None
         grid = [[_text(v) for v in r] for r in rows]
         width = max((len(r) for r in rows), default=0)
         plan = plan_sheet(path.stem, grid, width, column)
@@ -211,7 +215,8 @@ class Questionnaire:
         try:
             book = load_workbook(io.BytesIO(raw))  # formulas stay formulas; styles and validations are kept
         except Exception as exc:  # openpyxl raises many types for a broken package
-            raise Unreadable(f"is not a readable workbook (corrupt?): {type(exc).__name__}: {exc}") from None
+            raise Unreadable(f"is not a readable workbook ({type(exc).__name__}: corrupt, or another file renamed to "
+                             ".xlsx): open it in Excel and save it as .xlsx") from None
         if sheet and sheet not in book.sheetnames:
             raise Unreadable(f"has no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})")
         plans, grids = [], {}
@@ -246,6 +251,7 @@ class Questionnaire:
     def _write_xlsx(self, tmp: Path, filled: dict[tuple[str, int], Filled]) -> None:
         from copy import copy
 
+        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
         from openpyxl.styles import Alignment
         from openpyxl.utils import get_column_letter
 
@@ -265,7 +271,7 @@ class Questionnaire:
                     continue
                 for i, value in enumerate(_values(values)):
                     cell = ws.cell(item.row, plan.first_new_column + i)
-                    cell.value = value
+                    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)  # XLSX cannot hold most control characters
                     cell.data_type = "s"  # text, even when it starts with '=': never a formula
                     if i == 0:
                         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -277,7 +283,7 @@ class Questionnaire:
         with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh, self.dialect)
             for number, row in enumerate(self._rows, start=1):
-                row = row + [""] * (width - len(row))
+                row = [v if _NUMBER.fullmatch(v) else csv_safe(v) for v in row] + [""] * (width - len(row))
                 if number == plan.header_row:
                     extra = list(ADDED_COLUMNS)
                 elif (plan.sheet, number) in filled:
@@ -294,6 +300,11 @@ def _values(f: Filled) -> list[str]:
 def csv_safe(value: str) -> str:
     """A cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP's CSV injection advice)."""
     return "'" + value if value[:1] in _FORMULA_START else value
+
+
+def csv_unsafe(value: str) -> str:
+    """A cell read back from a CSV trustdesk wrote, without the apostrophe `csv_safe` added."""
+    return value[1:] if value[:1] == "'" and value[1:2] in _FORMULA_START else value
 
 
 def _parse_override(column: str | None) -> tuple[str | None, int | None]:

@@ -7,7 +7,7 @@ import pytest
 
 from bot import Assistant, Settings
 from ingest import Store, ingest, load_corpus
-from ingest.errors import CorpusInvalid, IndexMissing, StoreUnavailable
+from ingest.errors import CorpusInvalid, IndexMissing, InvalidTenant, StoreUnavailable
 from ingest.store import company_index
 
 
@@ -105,7 +105,7 @@ def test_data_dir_that_is_a_file(tmp_path):
 
 @pytest.mark.parametrize("tenant", ["", "Acme Corp", "../etc", "a" * 41, "-x"])
 def test_bad_tenant_names_are_refused(tenant):
-    with pytest.raises(StoreUnavailable, match="tenant name"):
+    with pytest.raises(InvalidTenant, match="tenant name"):
         company_index(tenant)
 
 

@@ -112,6 +112,10 @@ def _batch_case(line: str, number: int) -> tuple[str, dict | None, str | None]:
         return f"line-{number}", None, f"line {number} is not valid JSON: {exc.msg}"
     if not isinstance(case, dict):
         return f"line-{number}", None, f"line {number} must be a JSON object with \"id\" and \"question\""
+    try:  # a \ud800 escape decodes to a character no UTF-8 output can hold
+        json.dumps(case, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return f"line-{number}", None, f"line {number} holds an unpaired surrogate escape (such as \\ud800): fix it"
     case_id = case.get("id", f"line-{number}")
     if not isinstance(case_id, (str, int)):
         return f"line-{number}", None, "\"id\" must be a string or a number"

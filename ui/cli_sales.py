@@ -9,14 +9,15 @@ from typing import Annotated, Optional
 
 import typer
 
-from ui.console import err, fail, friendly_errors, out, settings
+from ui.console import err, fail, friendly_errors, out, settings, tenant_name
 
 company_app = typer.Typer(help="A company's own policies and answer library, kept per tenant.", no_args_is_help=True)
 library_app = typer.Typer(help="The tenant's answer library: approved answers, candidates to review, retired ones.",
                           no_args_is_help=True)
 questionnaire_app = typer.Typer(help="Fill a customer's security questionnaire (XLSX or CSV) from approved material.",
                                 no_args_is_help=True)
-Tenant = Annotated[str, typer.Option("--tenant", help="Tenant name: lowercase letters, digits, '-' or '_'.")]
+Tenant = Annotated[str, typer.Option("--tenant", callback=tenant_name,
+                                      help="Tenant name: lowercase letters, digits, '-' or '_'.")]
 _run_ingest = None
 
 

@@ -17,7 +17,23 @@ out = Console()
 err = Console(stderr=True)
 DEBUG = os.environ.get("TRUSTDESK_DEBUG", "") not in ("", "0", "false")
 
-TenantOpt = Annotated[Optional[str], typer.Option("--tenant", help="Also answer from this tenant's own documents.")]
+
+def tenant_name(value: Optional[str]) -> Optional[str]:
+    """`--tenant`, checked before a command opens anything (the same rules as everywhere else)."""
+    if value is None:
+        return None
+    from ingest.errors import InvalidTenant
+    from ingest.store import company_index
+
+    try:
+        company_index(value)
+    except InvalidTenant as exc:
+        fail(f"--tenant: {exc}")  # one line and exit 1, like every other trustdesk error
+    return value
+
+
+TenantOpt = Annotated[Optional[str], typer.Option("--tenant", callback=tenant_name,
+                                                  help="Also answer from this tenant's own documents.")]
 
 
 def settings() -> "Settings":

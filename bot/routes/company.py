@@ -7,10 +7,9 @@ never states a company fact, and never a yes or no.
 
 from __future__ import annotations
 
-from bot.compose import APPROVED_ANSWER, Draft, best_overlap, compose
+from bot.compose import APPROVED_ANSWER, Draft, best_overlap, compose, quotable
 from bot.retrieve import Evidence
 from bot.routes import Kit
-from bot.text import sentences
 from bot.understand import Understanding
 
 NO_COMPANY_NOTE = (
@@ -69,5 +68,5 @@ def quote_approved_answer_whole(draft: Draft, evidence: list[Evidence]) -> None:
     row = next((e for e in evidence if e.doc_id == doc and e.section == APPROVED_ANSWER), None)
     if row is None:
         return
-    rest = [s for s in sentences(row.text) if s != first and not any(s == line for line, _ in draft.lines)]
+    rest = [s for s in quotable(row) if s != first and not any(s == line for line, _ in draft.lines)]
     draft.lines[1:1] = [(s, doc) for s in rest]

@@ -29,7 +29,11 @@ def save(name: str, data: bytes, suffixes: set[str], max_mb: float, folder: Path
     if not data:
         raise UploadRejected(f"{name} is empty")
     stem = re.sub(r"[^A-Za-z0-9._-]+", "-", PurePosixPath(name).stem).strip("-.")[:80] or "upload"
-    target = (folder / secrets.token_hex(8) if fresh else folder) / f"{stem}{suffix}"
-    target.parent.mkdir(parents=True, exist_ok=True)
+    parent = folder / secrets.token_hex(8) if fresh else folder
+    parent.mkdir(parents=True, exist_ok=True)
+    target, n = parent / f"{stem}{suffix}", 1
+    while target.exists():  # "政策.md" and "規則.md" are both "upload.md" here: neither replaces the other
+        n += 1
+        target = parent / f"{stem}-{n}{suffix}"
     target.write_bytes(data)
     return target
