@@ -38,6 +38,7 @@ from ui.console import DEBUG, TenantOpt, err, fail, friendly_errors, out, settin
 def _run_ingest(docs_loader, index: str, rebuild: bool) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from bot import logs
     from ingest import Store, ingest
     from ingest.db import Records
 
@@ -55,7 +56,8 @@ def _run_ingest(docs_loader, index: str, rebuild: bool) -> None:
                 tasks[stage] = progress.add_task(label, total=total)
             progress.update(tasks[stage], completed=done)
 
-        result = ingest(docs, store, index, rebuild=rebuild, progress=report, records=records)
+        with logs.request(surface="cli", command="ingest", index=index):
+            result = ingest(docs, store, index, rebuild=rebuild, progress=report, records=records)
     if not result.changed:
         out.print(f"{index}: up to date ({result.documents} documents, {result.chunks} chunks, "
                   f"{result.seconds:.1f} s)")
@@ -90,9 +92,11 @@ def ask(
     Example: trustdesk ask "Which ISO controls cover CC7.2?"
     """
     with friendly_errors():
-        from bot import Assistant
+        from bot import Assistant, logs
 
-        answer = Assistant(settings()).ask(question, tenant=tenant)
+        assistant = Assistant(settings())
+        with logs.request(surface="cli", command="ask"):
+            answer = assistant.ask(question, tenant=tenant)
         if as_json:
             print(answer.model_dump_json())
         else:
@@ -142,7 +146,7 @@ def batch(
         from pydantic import ValidationError
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from bot import Assistant
+        from bot import Assistant, logs
         from bot.errors import InvalidQuestion, TrustdeskError
 
         with infile.open("rb") as counting:  # stream the file: a large batch never sits in memory whole
@@ -171,7 +175,8 @@ def batch(
                         f"line {number} is not UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc))
                 if case is not None:
                     try:
-                        answer = assistant.ask(case["question"], case.get("history", []), tenant=tenant)
+                        with logs.request(surface="cli", command="batch", line=number):
+                            answer = assistant.ask(case["question"], case.get("history", []), tenant=tenant)
                         record = {**case, "answer": answer.model_dump(mode="json")}
                     except InvalidQuestion as exc:
                         error = str(exc)
@@ -197,7 +202,7 @@ def chat(tenant: TenantOpt = None) -> None:
     Type /reset to start over, /quit (or Ctrl-D) to leave.
     """
     with friendly_errors():
-        from bot import Assistant
+        from bot import Assistant, logs
         from bot.conversation import Conversation
         from bot.errors import InvalidQuestion
         from ui.render import print_answer
@@ -222,7 +227,8 @@ def chat(tenant: TenantOpt = None) -> None:
             if not question.strip():
                 continue
             try:
-                answer = assistant.ask(question, conversation, tenant=tenant)
+                with logs.request(surface="cli", command="chat"):
+                    answer = assistant.ask(question, conversation, tenant=tenant)
             except InvalidQuestion as exc:
                 err.print(f"[red]{exc}[/]")
                 continue
