@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +34,12 @@ class Settings(BaseSettings):
     max_cached_tenants: int = Field(default=8, ge=1, le=1000, description="tenants whose vectors and BM25 index a "
                                     "process keeps in memory (least recently used are reloaded when asked)")
 
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto", description="json: one object a line; text; auto: text on a terminal, JSON otherwise")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] | None = Field(
+        default=None, description="trustdesk's log level (default: INFO for the web UI and Slack app, "
+                                  "WARNING for the command line); question text is logged at DEBUG only")
+
     slack_bot_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
     slack_signing_secret: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET"))
     slack_app_token: SecretStr | None = Field(default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
@@ -46,6 +53,13 @@ class Settings(BaseSettings):
         if value < 1 or value > 50:
             raise ValueError(f"top_k must be between 1 and 50, got {value}")
         return value
+
+    @field_validator("log_format", "log_level", mode="before")
+    @classmethod
+    def _case(cls, value, info):
+        if not isinstance(value, str) or not value.strip():
+            return None if info.field_name == "log_level" else (value or "auto")
+        return value.strip().upper() if info.field_name == "log_level" else value.strip().lower()
 
     @field_validator("chroma_url", "llm", "slack_api_url", "database_url", "slack_config", "web_url", mode="before")
     @classmethod

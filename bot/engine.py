@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from bot import logs
 from bot.compose import APPROVED_ANSWER, Draft, compose
 from bot.config import Settings
 from bot.conversation import Conversation
@@ -41,7 +42,7 @@ if TYPE_CHECKING:
 
     from bot.llm import Phraser
 
-log = logging.getLogger("trustdesk")
+log = logging.getLogger("trustdesk.engine")
 PHRASED_ROUTES = {"lookup", "compare", "crosswalk", "decide", "company"}
 LLM_FALLBACK_NOTE = "The language model was unavailable, so this answer is quoted directly from the sources."
 # C0 and C1 control characters (tab and newlines are fine), and the bidirectional embeddings, overrides and
@@ -76,6 +77,17 @@ def check_tenant(tenant: str | None) -> None:
     """A tenant name is checked where it enters, whatever the question (InvalidTenant says what is allowed)."""
     if tenant is not None:
         company_index(tenant)
+
+
+def _ms(start: float, end: float) -> float:
+    return round((end - start) * 1000, 1)
+
+
+def answered_fields(answer: Answer, tenant: str | None) -> dict:
+    """What the log says about an answer: enough to find it and judge it, none of its text."""
+    return {"answer_id": answer.id, "route": answer.route, "tier": answer.tier, "confidence": answer.confidence,
+            "citations": answer.cited_ids[:10], "refused": answer.refused, "needs_review": answer.needs_review,
+            "tenant": tenant, "latency_ms": answer.latency_ms}
 
 
 class Assistant:
@@ -150,11 +162,15 @@ class Assistant:
 
     def ask(self, question: str, history: "Conversation | Sequence[Turn | dict]" = (),
             tenant: str | None = None) -> Answer:
-        """Answer one question; `history` is the conversation so far (oldest first)."""
+        """Answer one question; `history` is the conversation so far (oldest first).
+
+        Its log lines carry the surface's request id (`bot.logs.request`), or a new one.
+        """
         final = None
-        for item in self.stream(question, history, tenant):
-            if isinstance(item, Answer):
-                final = item
+        with logs.request(logs.current()):
+            for item in self.stream(question, history, tenant):
+                if isinstance(item, Answer):
+                    final = item
         return final
 
     def stream(self, question: str, history: "Conversation | Sequence[Turn | dict]" = (),
@@ -165,16 +181,23 @@ class Assistant:
         text (invented citations removed); surfaces should show the final Answer's text.
         """
         started = time.perf_counter()
-        text = validate(question)
+        try:
+            text = validate(question)
+        except InvalidQuestion as exc:
+            log.info("question not asked: %s", exc, extra={"tenant": tenant})
+            raise
         check_tenant(tenant)
         conversation = Conversation.of(history).trimmed()
+        log.info("question", extra={**logs.question_fields(text), "tenant": tenant, "turns": len(conversation.turns)})
         answer = self.answer(text, conversation, tenant)
         phraser = self.phraser() if answer.citations and answer.route in PHRASED_ROUTES else None
         if phraser is None:
             yield answer.text
         else:
             answer = yield from self._phrase(phraser, text, answer)
-        yield answer.model_copy(update={"latency_ms": round((time.perf_counter() - started) * 1000, 1)})
+        answer = answer.model_copy(update={"latency_ms": round((time.perf_counter() - started) * 1000, 1)})
+        log.info("answered", extra=answered_fields(answer, tenant))
+        yield answer
 
     def understand(self, question: str, conversation: Conversation, tenant: str | None) -> Understanding:
         retriever = self.retriever()
@@ -184,11 +207,16 @@ class Assistant:
 
     def answer(self, question: str, conversation: Conversation, tenant: str | None) -> Answer:
         """understand -> route -> finish, without LLM phrasing."""
+        started = time.perf_counter()
         u = self.understand(question, conversation, tenant)
+        understood = time.perf_counter()
         draft = ROUTES[u.intent](u, self._kit(u))
         route = "clarify" if draft.ask_back and draft.recommendation is None and u.intent == "decide" else u.intent
         answer = finish(draft, route=route, scope=u.scope)
         log.debug("routed %r to %s (%s)", question, u.intent, u.reason)
+        log.info("routed to %s", route, extra={"route": route, "intent": u.intent, "reason": u.reason,
+                                               "understand_ms": _ms(started, understood),
+                                               "route_ms": _ms(understood, time.perf_counter())})
         answer._meta = TurnMeta(resolved=u.resolved, route=route, cited=answer.cited_ids,
                                 recommendation=answer.recommendation)
         return answer
@@ -212,8 +240,10 @@ class Assistant:
         ("Describe your access review process"), so intent classification is skipped; injection attempts and
         control characters are still refused.
         """
+        started = time.perf_counter()
         text = validate(question)
         check_tenant(tenant)
+        log.info("questionnaire row", extra={**logs.question_fields(text), "tenant": tenant})
         u = self.understand(text, Conversation(), tenant)
         if u.intent not in ("manipulation",):
             u.intent, u.reason = "company", "a questionnaire row asks about the company"
@@ -221,6 +251,7 @@ class Assistant:
         answer = finish(draft, route=u.intent, scope=u.scope)
         answer._meta = TurnMeta(resolved=u.resolved, route=u.intent, cited=answer.cited_ids,
                                 recommendation=answer.recommendation)
+        log.info("answered", extra={**answered_fields(answer, tenant), "latency_ms": _ms(started, time.perf_counter())})
         return answer
 
     # --- the tenant's own material ----------------------------------------------

@@ -10,11 +10,15 @@ for whoever completes it.
 Each answered row is checkpointed in the records database in its own
 transaction, so after Ctrl-C or kill -9, `resume=True` continues where it
 stopped: nothing lost, no row answered twice.
+
+Each row is answered under its own request id, `<job id>-r<n>` (`bot.logs`): one
+grep for the job id shows every row, one for the row's id shows its whole path.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import secrets
 import time
@@ -25,6 +29,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, func, select
 
+from bot import logs
 from bot.errors import TrustdeskError
 from bot.library import ImportReport, Library, yes_no_value
 from bot.models import Answer
@@ -38,6 +43,7 @@ DOCUMENT_TIER_CAP = "medium"  # drafted from documents, not an approved answer: 
 Progress = Callable[[int, int], None]  # (done, total)
 _CITE = re.compile(r"\s*\[[^\]]{1,80}\]")
 _FRAMEWORK_NAMES = {"soc2": "SOC 2", "iso27001": "ISO 27001"}
+log = logging.getLogger("trustdesk.questionnaire")
 
 
 class FillError(TrustdeskError):
@@ -163,11 +169,14 @@ def fill(assistant, records: Records, source: Path, out: Path, tenant: str, *, r
     from bot.retrieve import embed_texts
 
     embed_texts([i.text for i in items if (i.sheet, i.row) not in done])  # batched, up front
+    log.info("fill of %s started", job_id, extra={"job": job_id, "tenant": tenant, "rows": len(items),
+                                                  "resumed": len(done)})
     answered = 0
-    for item in items:
+    for n, item in enumerate(items, start=1):
         if (item.sheet, item.row) in done:
             continue
-        row = draft_row(assistant, library, item.text, tenant)
+        with logs.request(f"{job_id}-r{n}", job=job_id, sheet=item.sheet, row=item.row):
+            row = draft_row(assistant, library, item.text, tenant)
         row.job_id, row.sheet, row.row = job_id, item.sheet, item.row
         with records.session() as s:  # one transaction per row: the checkpoint
             s.add(row)
@@ -181,6 +190,8 @@ def fill(assistant, records: Records, source: Path, out: Path, tenant: str, *, r
     report = FillReport(job_id, out, len(items), answered, len(done), time.perf_counter() - started)
     report.tiers = Counter(r.tier for r in rows)
     report.needs_review = sum(r.needs_review for r in rows)
+    log.info("fill of %s done", job_id, extra={"job": job_id, "tenant": tenant, "answered": answered,
+                                               "seconds": round(report.seconds, 2), "needs_review": report.needs_review})
     return report
 
 

@@ -116,6 +116,31 @@ class Records:
                     continue
                 raise self.explain(exc) from exc
 
+    def schema(self) -> tuple[str | None, str]:
+        """(the database's migration revision, the newest this code knows)."""
+        from alembic.config import Config
+        from alembic.script import ScriptDirectory
+
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS))
+        try:
+            with self.engine.connect() as conn:
+                current = self._revision(conn)
+        except SQLAlchemyError as exc:
+            raise self.explain(exc) from exc
+        return current, ScriptDirectory.from_config(config).get_current_head()
+
+    def server_version(self) -> str:
+        """`SQLite 3.46.1` or `PostgreSQL 16.4`: the database software this process talks to."""
+        try:
+            with self.engine.connect() as conn:
+                info = conn.dialect.server_version_info or ()
+        except SQLAlchemyError as exc:
+            raise self.explain(exc) from exc
+        name = "SQLite" if self.is_sqlite else "PostgreSQL" if self.engine.dialect.name == "postgresql" \
+            else self.engine.dialect.name
+        return f"{name} {'.'.join(str(part) for part in info)}".strip()
+
     @staticmethod
     def _revision(conn) -> str | None:
         if not inspect(conn).has_table("alembic_version"):

@@ -58,6 +58,17 @@ class Published:
     created_at: str
 
 
+@dataclass(frozen=True)
+class Generation:
+    """One collection of an index, as `trustdesk doctor` reports it."""
+
+    index: str
+    collection: str
+    generation: int
+    state: str  # published | retired (replaced, dropped by a later ingest) | unpublished (building, or a crash)
+    retired_at: float | None = None
+
+
 def _is_transport_error(exc: Exception) -> bool:
     """httpx's errors (a Chroma server that went away) without importing httpx for the embedded store."""
     return any(cls.__module__.startswith("httpx") for cls in type(exc).__mro__)
@@ -258,10 +269,34 @@ class Store:
         got = self._call(self.collection(published.collection).get, include=["metadatas"])
         return {cid: (meta or {}).get("hash", "") for cid, meta in zip(got["ids"], got["metadatas"])}
 
-    def indexes(self) -> list[Published]:
+    def server_version(self) -> str | None:
+        """The Chroma server's version, or None for the embedded store."""
+        return str(self._call(self.client.get_version)) if self.chroma_url else None
+
+    def index_names(self) -> list[str]:
+        """Every index that has a collection, published or not, sorted."""
         names = set()
         for col in self._call(self.client.list_collections):
             m = _GENERATION.match(col.name if hasattr(col, "name") else str(col))
             if m:
                 names.add(m["index"])
-        return [p for p in (self.published(n) for n in sorted(names)) if p]
+        return sorted(names)
+
+    def indexes(self) -> list[Published]:
+        return [p for p in (self.published(n) for n in self.index_names()) if p]
+
+    def generations(self, index: str) -> list[Generation]:
+        """Every collection of an index, oldest first: the published one, retired ones, unpublished ones."""
+        current = self.published(index)
+        found = []
+        for gen, name in self._generations(index):
+            meta = self.collection(name).metadata or {}
+            if current is not None and name == current.collection:
+                state = "published"
+            elif meta.get("published"):
+                state = "retired"
+            else:
+                state = "unpublished"
+            retired = meta.get("retired_at")
+            found.append(Generation(index, name, gen, state, float(retired) if retired is not None else None))
+        return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -152,6 +153,30 @@ def test_doctor_reports_store_database_and_locks(on_standards, tmp_path, monkeyp
     assert result.exit_code == 0, result.stdout
     assert "store mode: embedded Chroma" in text and "records database: sqlite:///" in text
     assert "lock ingest:company-acme: held by" in text
+
+
+def test_doctor_reports_generations_tenants_and_versions(tiny_corpus, tmp_path):
+    from bot.library import Library
+    from ingest import Store
+    from ingest.db import Records
+
+    for _ in range(2):  # the second publishes g2 and retires g1
+        assert runner.invoke(app, ["ingest", "--corpus", str(tiny_corpus), "--rebuild"]).exit_code == 0
+    Store(tmp_path / "data").new_generation("company-ghost", "m", "2025-01-01")  # a build that never published
+    records = Records(f"sqlite:///{tmp_path / 'data' / 'trustdesk.db'}")
+    Library(records, "acme").import_rows([{"question": "Do you encrypt data?", "answer": "Yes, AES-256."}],
+                                         status="candidate")
+    records.dispose()
+    result = runner.invoke(app, ["doctor"])
+    text = " ".join(result.stdout.split())
+    assert result.exit_code == 0, result.stdout  # warnings are not failures
+    assert "trustdesk 0.1.0" in text and "chromadb " in text and "schema 0003 (newest 0003)" in text
+    assert "(SQLite 3." in text
+    assert "ok index standards: td-standards-g2," in text
+    assert re.search(r"ok generation td-standards-g1: retired \d+ s ago: readers may still use it", text)
+    assert "warn generation td-company-ghost-g1: unpublished" in text
+    assert "ok tenants: 1: acme" in text and "warn tenant acme: no index yet" in text
+    assert "warn index company-ghost: no tenant 'ghost' in this records database" in text
 
 
 def test_doctor_fails_without_an_index():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -137,3 +138,22 @@ def test_a_chroma_server_that_goes_away_and_comes_back(chroma, tiny_corpus, tmp_
     time.sleep(2.5)
     assert reader.ask("What does CC6.1 require?").citations[0].id == "CC6.1"
     assert reader.retriever().collection_name == report.collection  # switched to the new generation
+
+
+def test_doctor_on_a_team_deployment(chroma, records_url, tiny_corpus, monkeypatch):
+    """The compose file's shape (deploy/compose.yml): a Chroma server and a shared records database."""
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    monkeypatch.setenv("TRUSTDESK_CHROMA_URL", chroma.url)
+    monkeypatch.setenv("TRUSTDESK_DATABASE_URL", records_url)
+    runner = CliRunner()
+    assert runner.invoke(app, ["ingest", "--corpus", str(tiny_corpus)]).exit_code == 0
+    result = runner.invoke(app, ["doctor"])
+    text = " ".join(result.stdout.split())
+    assert result.exit_code == 0, result.stdout
+    assert re.search(rf"store mode: Chroma server at {re.escape(chroma.url)} \(server \d+\.\d+\.\d+\)", text)
+    assert "ok index standards: td-standards-g1" in text
+    database = "PostgreSQL " if records_url.startswith("postgresql") else "SQLite 3."
+    assert f"({database}" in text and "schema 0003 (newest 0003)" in text

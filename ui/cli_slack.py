@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated
 
 import typer
@@ -32,7 +31,7 @@ def register(app: typer.Typer) -> None:
         from ui.slack import settings as slack_settings
         from ui.slack.app import build_app, http_server
 
-        s = settings()
+        s = settings(log_level="INFO")
         bot_token = s.slack_bot_token.get_secret_value() if s.slack_bot_token else None
         app_token = s.slack_app_token.get_secret_value() if s.slack_app_token else None
         secret = s.slack_signing_secret.get_secret_value() if s.slack_signing_secret else None
@@ -44,8 +43,6 @@ def register(app: typer.Typer) -> None:
         if not http and not (app_token or "").startswith("xapp-"):
             fail(f"Socket Mode needs SLACK_APP_TOKEN (xapp-...): {SETUP} create one under Basic Information > "
                  "App-Level Tokens with the connections:write scope; or use --http")
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        logging.getLogger("alembic").setLevel(logging.WARNING)
         with friendly_errors():
             channels = slack_settings.load(s.slack_config)
             assistant = Assistant(s)

@@ -36,16 +36,21 @@ TenantOpt = Annotated[Optional[str], typer.Option("--tenant", callback=tenant_na
                                                   help="Also answer from this tenant's own documents.")]
 
 
-def settings() -> "Settings":
+def settings(log_level: str = "WARNING") -> "Settings":
+    """The settings, read at the edge; logging is set up from them (`bot.logs`: WARNING and up unless
+    TRUSTDESK_LOG_LEVEL says otherwise, on standard error, so `--json` output stays clean)."""
     from pydantic import ValidationError
 
+    from bot import logs
     from bot.config import Settings
 
     try:
-        return Settings()
+        current = Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
         fail(f"setting TRUSTDESK_{str(first['loc'][0]).upper()} is invalid: {first['msg']}")
+    logs.configure(current, default_level=log_level)
+    return current
 
 
 def fail(message: str, code: int = 1) -> None:

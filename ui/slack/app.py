@@ -7,6 +7,8 @@ against the answer's id, share a slash-command answer, or ask the channel's expe
 whose reply in the thread becomes a candidate library entry (`bot.threads`).
 
 Slack's rules: events are acknowledged at once and answered on Bolt's worker threads;
+every request is handled under a request id (`bot.logs`): the event id for an event,
+a new one otherwise, carried into the worker thread, and shown in an apology;
 retried deliveries are dropped by event id (in the records database, so several
 instances agree); the app's own and other bots' messages are ignored; an internal
 error becomes a short apology in the thread, never a trace.
@@ -17,6 +19,7 @@ error becomes a short apology in the thread, never a trace.
 
 from __future__ import annotations
 
+import contextvars
 import html
 import logging
 import re
@@ -32,7 +35,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from bot import feedback
+from bot import feedback, logs
 from bot.engine import Assistant
 from bot.errors import InvalidQuestion, TrustdeskError
 from bot.models import Answer
@@ -304,7 +307,7 @@ class SlackDesk:
 
     def _apologise(self, client: WebClient, channel: str, thread_ts: str | None) -> None:
         """Called from an `except` block: the trace goes to the log under a reference, the thread gets the reference."""
-        ref = uuid.uuid4().hex[:8]
+        ref = logs.current() or logs.new_id()
         log.exception("answering in %s failed (reference %s)", channel, ref)
         try:
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=APOLOGY.format(ref=ref))
@@ -344,7 +347,7 @@ class SlackDesk:
             respond(response_type="ephemeral", text=f"I can't answer that: {exc}.")
             return
         except Exception:
-            ref = uuid.uuid4().hex[:8]
+            ref = logs.current() or logs.new_id()
             log.exception("answering a slash command failed (reference %s)", ref)
             respond(response_type="ephemeral", text=APOLOGY.format(ref=ref))
             return
@@ -531,6 +534,41 @@ class _QuietTokenWarning(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
+def _kind(body: dict) -> str:
+    """What a request is, for its log line: `event app_mention`, `command /trustdesk`, `action td_helpful`."""
+    if body.get("type") == "event_callback":
+        return f"event {(body.get('event') or {}).get('type', '?')}"
+    if body.get("command"):
+        return f"command {body['command']}"
+    if body.get("actions"):
+        return f"action {body['actions'][0].get('action_id', '?')}"
+    return str(body.get("type") or "request")
+
+
+def _channel(body: dict) -> str | None:
+    return ((body.get("event") or {}).get("channel") or body.get("channel_id")
+            or (body.get("channel") or {}).get("id") or None)
+
+
+class _TracedApp(App):
+    """Bolt's App, each request dispatched under a request id: its middleware, and its listener on a worker
+    thread (`_ContextExecutor`), log under the event id for an event, a new id otherwise."""
+
+    def dispatch(self, req):
+        body = req.body if isinstance(req.body, dict) else {}
+        event_id = body.get("event_id")
+        with logs.request(str(event_id) if event_id else None, surface="slack", event_id=event_id):
+            log.info("slack %s", _kind(body), extra={"channel": _channel(body)})
+            return super().dispatch(req)
+
+
+class _ContextExecutor(ThreadPoolExecutor):
+    """Bolt's worker pool, each task run in a copy of its submitter's context: the request id goes along."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
+
 def _team(body: dict) -> str:
     return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or body.get("team_id", "")
 
@@ -546,10 +584,10 @@ def build_app(assistant: Assistant, records: Records, settings: SlackSettings, *
     bolt_log = logging.getLogger("trustdesk.slack.bolt")
     if not any(isinstance(f, _QuietTokenWarning) for f in bolt_log.filters):
         bolt_log.addFilter(_QuietTokenWarning())
-    app = App(client=web_client(bot_token, api_url), signing_secret=signing_secret,
-              process_before_response=False, request_verification_enabled=signing_secret is not None,
-              listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="trustdesk-slack"),
-              logger=bolt_log)
+    app = _TracedApp(client=web_client(bot_token, api_url), signing_secret=signing_secret,
+                     process_before_response=False, request_verification_enabled=signing_secret is not None,
+                     listener_executor=_ContextExecutor(max_workers=workers, thread_name_prefix="trustdesk-slack"),
+                     logger=bolt_log)
     SlackDesk(assistant, records, settings, web_url=web_url).register(app)
     return app
 

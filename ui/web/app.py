@@ -17,7 +17,10 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only this folder on the pa
 
 import streamlit as st  # noqa: E402
 
+from ui.web.resources import configure_logs  # noqa: E402
+
 st.set_page_config(page_title="trustdesk", page_icon=":material/verified_user:", layout="wide")
+configure_logs()
 pages = st.navigation({
     "Answers": [
         st.Page("views/ask.py", title="Ask", icon=":material/chat:", default=True),

@@ -5,11 +5,13 @@ Nothing here decides anything: it lays out what bot/ returned.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import streamlit as st
 
+from bot import logs
 from bot.errors import TrustdeskError
 from bot.models import Answer, Citation
 
@@ -20,6 +22,9 @@ TIER_BADGE = {"high": ("High confidence", "green", ":material/check_circle:"),
               "medium": ("Medium confidence", "orange", ":material/help:"),
               "low": ("Low confidence", "red", ":material/warning:")}
 EXPLORABLE = ("soc2", "iso27001")
+INTERNAL = ("Something went wrong on our side. Please try again; if it keeps happening, tell whoever runs "
+            "trustdesk (reference `{ref}`).")
+log = logging.getLogger("trustdesk.web")
 
 
 @contextmanager
@@ -29,6 +34,20 @@ def friendly() -> Iterator[None]:
         yield
     except TrustdeskError as exc:
         st.error(str(exc), icon=":material/error:")
+
+
+@contextmanager
+def traced(page: str) -> Iterator[str]:
+    """One request id for everything this block does (`bot.logs`). trustdesk's own errors pass to the caller;
+    anything else is a bug: its traceback goes to the log under the id, and the page shows the id."""
+    with logs.request(surface="web", page=page) as rid:
+        try:
+            yield rid
+        except TrustdeskError:
+            raise
+        except Exception:
+            log.exception("the %s page failed (reference %s)", page, rid)
+            st.error(INTERNAL.format(ref=rid), icon=":material/error:")
 
 
 def tier_badge(tier: str | None, needs_review: bool = False) -> None:

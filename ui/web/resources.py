@@ -8,6 +8,14 @@ from bot import Assistant, Settings
 from ingest.db import Records, default_url
 
 
+@st.cache_resource(show_spinner=False)
+def configure_logs() -> None:
+    """trustdesk's log handler (`bot.logs`), installed once per server process: INFO unless TRUSTDESK_LOG_LEVEL."""
+    from bot import logs
+
+    logs.configure(Settings(), default_level="INFO")
+
+
 def assistant() -> Assistant:
     """One Assistant per server process (per data dir and store): the same engine every surface uses."""
     current = Settings()

@@ -41,10 +41,10 @@ if submitted:
     question = describe(markets, segments, asks, existing, int(deadline) or None) + \
         " Give me a side by side table and a roadmap."
     try:
-        with st.spinner("Weighing your answers..."):
+        with st.spinner("Weighing your answers..."), render.traced("advisor"):
             answer = assistant().ask(question)
-        st.session_state["advice"] = {"answer": answer.model_dump(mode="json"), "passages": answer.passages(),
-                                      "question": question}
+            st.session_state["advice"] = {"answer": answer.model_dump(mode="json"),
+                                          "passages": answer.passages(), "question": question}
     except TrustdeskError as exc:
         st.error(str(exc), icon=":material/error:")
 

@@ -78,14 +78,18 @@ def ask(question: str) -> None:
                 else:
                     yield item
 
+        placeholder = st.empty()
         try:
-            placeholder = st.empty()
-            with placeholder.container():
-                st.write_stream(deltas())
-            placeholder.empty()
+            with render.traced("ask"):
+                with placeholder.container():
+                    st.write_stream(deltas())
+                placeholder.empty()
         except TrustdeskError as exc:  # empty, too long, no index: said in the page, and not kept in the history
             placeholder.empty()
             st.error(str(exc), icon=":material/error:")
+            return
+        if not final:  # a bug, reported with its reference by render.traced
+            placeholder.empty()
             return
         answer = final[-1]
         message = {"role": "assistant", "content": answer.text, "answer": answer.model_dump(mode="json"),

@@ -31,7 +31,7 @@ if tenant is None:
 upload = st.file_uploader("Customer questionnaire (XLSX or CSV)", type=sorted(s[1:] for s in SUFFIXES),
                           max_upload_size=int(cfg.max_upload_mb))
 if upload is not None and st.button(f"Fill for {tenant}", type="primary", icon=":material/play_arrow:"):
-    with render.friendly():
+    with render.friendly(), render.traced("questionnaire"):
         source = uploads.save(upload.name, upload.getvalue(), SUFFIXES, cfg.max_upload_mb, cfg.data_dir / "uploads")
         bar = st.progress(0.0, text="Reading the questionnaire...")
 
