@@ -66,14 +66,19 @@ class Records:
                 raise RecordsUnavailable(f"cannot create the records database {self.shown}: "
                                          f"{folder_error(self.sqlite_path.parent) or exc}") from exc
         try:
-            self.engine: Engine = create_engine(url, pool_pre_ping=not self.is_sqlite, connect_args=self._connect_args())
+            self.engine: Engine = create_engine(url, pool_pre_ping=not self.is_sqlite,
+                                                connect_args=self._connect_args())
         except (NoSuchModuleError, ImportError) as exc:
             raise RecordsUnavailable(f"no database driver for {self.shown}: {exc}") from None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if migrate:
-            self.migrate()
+            try:
+                self.migrate()
+            except BaseException:
+                self.engine.dispose()  # no connection left open on a database that cannot be used
+                raise
 
     @classmethod
     def open(cls, settings) -> "Records":
@@ -142,16 +147,15 @@ class Records:
         raise known from exc
 
     def check(self) -> RecordsUnavailable | None:
-        """Why the database cannot be used right now, or None. Writes nothing: a SQLite file is opened read-only,
-        and one that does not exist yet is fine (it is created on the first write)."""
+        """Why the database cannot be used right now, or None. Writes nothing: a SQLite file is only read, and one
+        that does not exist yet is fine (it is created on the first write)."""
         if self.is_sqlite and (self.sqlite_path is None or not self.sqlite_path.exists()):
             return None
-        if self.is_sqlite:
+        if self.is_sqlite:  # a plain connection that only reads (mode=ro would leave -wal/-shm files behind)
             import sqlite3
-            from urllib.parse import quote
 
-            uri = f"file:{quote(str(self.sqlite_path.resolve()))}?mode=ro"
-            probe = create_engine("sqlite://", poolclass=NullPool, creator=lambda: sqlite3.connect(uri, uri=True))
+            path = str(self.sqlite_path)
+            probe = create_engine("sqlite://", poolclass=NullPool, creator=lambda: sqlite3.connect(path))
         else:
             probe = create_engine(self.url, poolclass=NullPool, connect_args=self._connect_args())
         try:

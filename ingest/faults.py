@@ -42,7 +42,8 @@ def no_space(where: object, setting: str = "TRUSTDESK_DATA_DIR") -> str:
 
 
 def not_writable(where: object, why: str = "read-only") -> str:
-    return f"the folder {where} is not writable ({why}): make it writable, or set TRUSTDESK_DATA_DIR to a writable folder"
+    return (f"the folder {where} is not writable ({why}): make it writable, or set TRUSTDESK_DATA_DIR to a "
+            "writable folder")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -193,8 +194,8 @@ def records_error(exc: BaseException, shown: str, *, sqlite: bool,
     if kind == "cannot-open" and sqlite_path is not None and (blocked := folder_error(sqlite_path.parent)):
         return RecordsUnavailable(f"cannot open the records database {shown}: {blocked}")
     messages = {
-        "damaged": f"{shown} is not a readable SQLite database (corrupted?): move it aside and restore a backup. "
-                   "trustdesk will not replace it, so nothing is lost.",
+        "damaged": f"the records database {sqlite_path or shown} is not a readable SQLite database (corrupted?): "
+                   "move it aside and restore a backup. trustdesk will not replace it, so nothing is lost.",
         "full": f"{no_space(shown, 'TRUSTDESK_DATA_DIR' if sqlite else 'TRUSTDESK_DATABASE_URL')}; nothing was "
                 "half-written.",
         "read-only": f"the records database {shown} is read-only: make it (and its folder) writable, or point "
