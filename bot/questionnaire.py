@@ -30,8 +30,8 @@ from pathlib import Path
 from sqlalchemy import delete, func, select
 
 from bot import logs
-from bot.errors import TrustdeskError
-from bot.library import ImportReport, Library, yes_no_value
+from bot.errors import InvalidQuestion, TrustdeskError
+from bot.library import ImportReport, Library, LibraryError, yes_no_value
 from bot.models import Answer
 from ingest.db import Records
 from ingest.documents import Unreadable
@@ -90,7 +90,7 @@ def draft_row(assistant, library: Library | None, question: str, tenant: str | N
     """One row's answer as a checkpoint record (not yet saved)."""
     try:
         answer: Answer = assistant.answer_for_company(question, tenant)
-    except TrustdeskError as exc:  # an empty, too long or control-character cell
+    except InvalidQuestion as exc:  # an empty, too long or control-character cell; a store that is down is not
         return FillRow(question=question, answer=f"Not answered: {exc}", yes_no="", sources="", confidence=0.0,
                        tier="low", needs_review=True)
     own = [c for c in answer.citations if c.framework == "company"]
@@ -125,7 +125,7 @@ def _leading_entry(library: Library | None, doc_id: str) -> LibraryEntry | None:
         return None
     try:
         entry = library.get(doc_id)
-    except TrustdeskError:
+    except LibraryError:  # gone since the index was built; a database that is down is not this
         return None
     return entry if entry.status == "approved" else None
 

@@ -3,7 +3,8 @@
 SQLite under the data dir by default (`sqlite:///<data dir>/trustdesk.db`);
 PostgreSQL for a team (`TRUSTDESK_DATABASE_URL=postgresql+psycopg://...`).
 Opening a database upgrades it to the newest migration; a file that is not a
-database is reported, never silently replaced.
+database is reported, never silently replaced. Driver errors are mapped by
+`ingest.faults`; one it does not know is a bug and propagates unchanged.
 
 >>> records = Records("sqlite://")          # doctest: +SKIP
 >>> with records.session() as s: ...        # doctest: +SKIP
@@ -19,14 +20,17 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from ingest.errors import RecordsUnavailable
+from ingest.faults import folder_error, records_error
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 7_301_001  # PostgreSQL advisory lock key held while one process migrates
 MIGRATE_WAIT_SECONDS = 30.0
+CONNECT_TIMEOUT_SECONDS = 10  # a server behind a silent firewall fails in seconds, not after TCP's minutes
 _MIGRATING = threading.Lock()  # Alembic's `op` and `context` are process-wide: one migration per process
 
 
@@ -54,17 +58,27 @@ class Records:
             raise RecordsUnavailable(f"TRUSTDESK_DATABASE_URL is not a database URL: {self.shown!r} "
                                      "(expected e.g. sqlite:///path/trustdesk.db or postgresql+psycopg://user@host/db)")
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        if self.is_sqlite and parsed.database not in (None, "", ":memory:") and not parsed.database.startswith("file:"):
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)  # a file: URI is SQLite's own syntax
+        self.sqlite_path = _sqlite_path(parsed) if self.is_sqlite else None
+        if self.sqlite_path is not None and not parsed.database.startswith("file:"):
+            try:
+                self.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:  # a read-only data directory: said with its name, like every other fault
+                raise RecordsUnavailable(f"cannot create the records database {self.shown}: "
+                                         f"{folder_error(self.sqlite_path.parent) or exc}") from exc
         try:
-            self.engine: Engine = create_engine(url, pool_pre_ping=not self.is_sqlite)
+            self.engine: Engine = create_engine(url, pool_pre_ping=not self.is_sqlite,
+                                                connect_args=self._connect_args())
         except (NoSuchModuleError, ImportError) as exc:
             raise RecordsUnavailable(f"no database driver for {self.shown}: {exc}") from None
         if self.is_sqlite:
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         if migrate:
-            self.migrate()
+            try:
+                self.migrate()
+            except BaseException:
+                self.engine.dispose()  # no connection left open on a database that cannot be used
+                raise
 
     @classmethod
     def open(cls, settings) -> "Records":
@@ -79,10 +93,10 @@ class Records:
             yield session
             session.commit()
         except SQLAlchemyError as exc:
-            session.rollback()
-            raise self.explain(exc) from exc
+            _rollback(session)
+            self._raise(exc)
         except BaseException:
-            session.rollback()
+            _rollback(session)
             raise
         finally:
             session.close()
@@ -114,7 +128,7 @@ class Records:
                 if "already exists" in str(exc) and time.monotonic() < deadline:
                     time.sleep(0.2)
                     continue
-                raise self.explain(exc) from exc
+                self._raise(exc)
 
     def schema(self) -> tuple[str | None, str]:
         """(the database's migration revision, the newest this code knows)."""
@@ -147,32 +161,64 @@ class Records:
             return None
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
-    def explain(self, exc: SQLAlchemyError) -> RecordsUnavailable:
-        """One place that turns a driver error into what the user should do."""
-        message = str(getattr(exc, "orig", exc) or exc).strip().splitlines()[0] if str(exc) else type(exc).__name__
-        low = message.lower()
-        where = self.shown
-        if "file is not a database" in low or "database disk image is malformed" in low:
-            return RecordsUnavailable(f"{where} is not a readable SQLite database (corrupted?): move it aside and "
-                                      "restore a backup. trustdesk will not replace it, so nothing is lost.")
-        if "readonly" in low or "read-only" in low:
-            return RecordsUnavailable(f"the records database {where} is read-only: make it (and its folder) "
-                                      "writable, or point TRUSTDESK_DATABASE_URL elsewhere.")
-        if "disk is full" in low or "no space left" in low:
-            return RecordsUnavailable(f"the disk holding {where} is full: free space and try again; "
-                                      "nothing was half-written.")
-        if isinstance(exc, OperationalError) and not self.is_sqlite:
-            return RecordsUnavailable(f"the records database {where} cannot be reached ({message}): start it or "
-                                      "fix TRUSTDESK_DATABASE_URL. Questions are still answered; library and "
-                                      "feedback writes wait for it.")
-        if isinstance(exc, OperationalError):
-            return RecordsUnavailable(f"the records database {where} cannot be used ({message})")
-        if isinstance(exc, DatabaseError):
-            return RecordsUnavailable(f"the records database {where} refused the change ({message})")
-        return RecordsUnavailable(f"the records database {where} failed ({type(exc).__name__}: {message})")
+    def explain(self, exc: SQLAlchemyError) -> RecordsUnavailable | None:
+        """What the user should do about a database failure (`ingest.faults`), or None: a bug, to re-raise."""
+        return records_error(exc, self.shown, sqlite=self.is_sqlite, sqlite_path=self.sqlite_path)
+
+    def _raise(self, exc: SQLAlchemyError):
+        known = self.explain(exc)
+        if known is None:
+            raise exc
+        raise known from exc
+
+    def check(self) -> RecordsUnavailable | None:
+        """Why the database cannot be used right now, or None. Writes nothing: a SQLite file is only read, and one
+        that does not exist yet is fine (it is created on the first write)."""
+        if self.is_sqlite and (self.sqlite_path is None or not self.sqlite_path.exists()):
+            return None
+        if self.is_sqlite:  # a plain connection that only reads (mode=ro would leave -wal/-shm files behind)
+            import sqlite3
+
+            path = str(self.sqlite_path)
+            probe = create_engine("sqlite://", poolclass=NullPool, creator=lambda: sqlite3.connect(path))
+        else:
+            probe = create_engine(self.url, poolclass=NullPool, connect_args=self._connect_args())
+        try:
+            with probe.connect() as conn:
+                conn.execute(text("SELECT count(*) FROM sqlite_master" if self.is_sqlite else "SELECT 1"))
+            return None
+        except SQLAlchemyError as exc:
+            known = self.explain(exc)
+            if known is None:
+                raise
+            return known
+        finally:
+            probe.dispose()
+
+    def _connect_args(self) -> dict:
+        return {} if self.is_sqlite else {"connect_timeout": CONNECT_TIMEOUT_SECONDS}
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _rollback(session: Session) -> None:
+    """Roll back after a failure; on a connection that just died the server has already rolled back."""
+    try:
+        session.rollback()
+    except SQLAlchemyError:
+        pass
+
+
+def _sqlite_path(parsed) -> Path | None:
+    """The file a SQLite URL names (`sqlite:///path` or SQLite's own `file:path?...` URI), or None in memory."""
+    database = parsed.database or ""
+    if database in ("", ":memory:"):
+        return None
+    if database.startswith("file:"):
+        database = database[5:].split("?", 1)[0]
+        return Path(database) if database and database != ":memory:" else None
+    return Path(database)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

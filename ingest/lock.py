@@ -27,6 +27,7 @@ from ingest.records import Lock
 log = logging.getLogger("trustdesk")
 STALE_AFTER = timedelta(minutes=3)
 HEARTBEAT_SECONDS = 15.0
+_RELEASED_IN_VAIN: set[str] = set()  # holders in this process whose release failed: no ingest runs under them
 
 
 def holder_id() -> str:
@@ -86,6 +87,9 @@ class HeldLock:
             with self.records.session() as s:
                 s.execute(delete(Lock).where(Lock.name == self.name, Lock.holder == self.holder))
         except RecordsUnavailable as exc:
+            # a full disk or a database that went away: this process takes the lock over again at once;
+            # others when its heartbeat is stale (or, on this machine, when this process has ended)
+            _RELEASED_IN_VAIN.add(self.holder)
             log.warning("lock %s not released (%s): it goes stale and is taken over", self.name, exc)
 
     def __enter__(self) -> "HeldLock":
@@ -120,7 +124,7 @@ def hold(records: Records, name: str, *, stale_after: timedelta = STALE_AFTER,
         if row is None:  # released a moment ago
             return hold(records, name, stale_after=stale_after, heartbeat=heartbeat)
         holder, acquired, beat = row.holder, _utc(row.acquired_at), _utc(row.heartbeat_at)
-        stale, taken = now - beat > stale_after or _dead_here(holder), 0
+        stale, taken = now - beat > stale_after or _dead_here(holder) or holder in _RELEASED_IN_VAIN, 0
         if stale:
             # compare-and-set: of two processes taking over the same stale lock, one wins
             taken = s.execute(update(Lock).where(Lock.name == name, Lock.holder == holder)
@@ -129,6 +133,7 @@ def hold(records: Records, name: str, *, stale_after: timedelta = STALE_AFTER,
                 log.warning("took over the stale lock %s from %s (last heartbeat %s)", name, holder,
                             beat.isoformat(timespec="seconds"))
     if stale and taken:
+        _RELEASED_IN_VAIN.discard(holder)
         return HeldLock(records, name, me, heartbeat)
     what = name.removeprefix("ingest:")
     raise IngestBusy(f"another ingest of {what} is running since {acquired:%Y-%m-%d %H:%M:%S} UTC, by {holder} "

@@ -56,7 +56,9 @@ def _metadata(chunk: Document, digest: str) -> dict:
 def ingest(docs: list[CorpusDoc], store: Store, index: str = STANDARDS, *,
            rebuild: bool = False, progress: Progress | None = None, records: "Records | None" = None) -> IngestReport:
     """Publish `docs` as the index's next generation. With `records`, the ingest holds that database's lock
-    for the index, so processes on any machine sharing it take turns (IngestBusy says who is running)."""
+    for the index, so processes on any machine sharing it take turns (IngestBusy says who is running).
+    A store that cannot be written (a read-only data directory) is refused before anything starts."""
+    store.check_writable()
     if records is None:
         return _ingest(docs, store, index, rebuild, progress, None)
     from ingest.lock import hold

@@ -7,21 +7,33 @@ flagging the new collection in a single metadata update, and only then drops
 the old one. An ingest that dies half-way leaves an unpublished collection
 that readers never see and the next ingest removes.
 
-Every Chroma or file-system error is mapped to `StoreUnavailable` or
-`IndexMissing` here, with a message that says what to do.
+Chroma and file-system errors are mapped by `ingest.faults` to `StoreUnavailable`
+(or `IndexChanged`) with a message that says what to do; anything else is a bug
+and propagates. A read-only data directory is served from a private copy of its
+index (embedded Chroma cannot open a database it may not write); writes to it are
+refused with the folder's name.
 """
 
 from __future__ import annotations
 
+import errno
 import functools
+import logging
+import os
 import re
+import shutil
+import tempfile
 import time
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ingest.embed import offline_environment
 from ingest.errors import IndexChanged, IndexMissing, InvalidTenant, StoreUnavailable
+from ingest.faults import READ_ONLY, folder_error, is_transport_error, not_writable, store_error, writable
+
+log = logging.getLogger("trustdesk")
 
 STANDARDS = "standards"
 SCHEMA_VERSION = 1
@@ -47,6 +59,11 @@ def company_index(tenant: str) -> str:
     return f"company-{tenant}"
 
 
+def tenant_of(index: str) -> str | None:
+    """The tenant whose index this is (`company_index`'s inverse), or None for the standards."""
+    return index.removeprefix("company-") if index.startswith("company-") else None
+
+
 @dataclass(frozen=True)
 class Published:
     """The generation of an index that readers use."""
@@ -69,16 +86,11 @@ class Generation:
     retired_at: float | None = None
 
 
-def _is_transport_error(exc: Exception) -> bool:
-    """httpx's errors (a Chroma server that went away) without importing httpx for the embedded store."""
-    return any(cls.__module__.startswith("httpx") for cls in type(exc).__mro__)
-
-
 def _with_retries(fn, *args, **kwargs):
     """`fn`, tried again on a transport error: 3 attempts, 0.2 s then 0.4 s apart (tenacity)."""
     from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
 
-    retrying = retry(retry=retry_if_exception(lambda exc: _is_transport_error(exc) or isinstance(exc, ConnectionError)),
+    retrying = retry(retry=retry_if_exception(lambda exc: is_transport_error(exc) or isinstance(exc, ConnectionError)),
                      stop=stop_after_attempt(SERVER_ATTEMPTS), wait=wait_exponential(multiplier=0.2, max=2),
                      reraise=True)
     return retrying(fn)(*args, **kwargs)
@@ -100,6 +112,7 @@ class Store:
         self.data_dir = Path(data_dir)
         self.chroma_url = chroma_url or None
         self.retire_after = retire_after
+        self.read_only: str | None = None  # why writes are refused, once the client found the folder read-only
 
     @property
     def where(self) -> str:
@@ -108,73 +121,95 @@ class Store:
     @functools.cached_property
     def client(self) -> Any:
         offline_environment()
+        return self._mapped(self._server_client if self.chroma_url else self._embedded_client)
+
+    def _server_client(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+        from urllib.parse import urlparse
+
+        url = urlparse(self.chroma_url)
+        if url.scheme not in ("http", "https") or not url.hostname:
+            raise StoreUnavailable(f"TRUSTDESK_CHROMA_URL={self.chroma_url!r} is not an http(s)://host:port address")
+        client = chromadb.HttpClient(host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
+                                     ssl=url.scheme == "https",
+                                     settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
+        client.heartbeat()
+        return client
+
+    def _embedded_client(self) -> Any:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        path = self.data_dir / "chroma"
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise StoreUnavailable(f"data directory {self.data_dir} is a file, not a folder")
         try:
-            import chromadb
-            from chromadb.config import Settings as ChromaSettings
-
-            settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
-            if self.chroma_url:
-                from urllib.parse import urlparse
-
-                url = urlparse(self.chroma_url)
-                if url.scheme not in ("http", "https") or not url.hostname:
-                    raise StoreUnavailable(
-                        f"TRUSTDESK_CHROMA_URL={self.chroma_url!r} is not an http(s)://host:port address"
-                    )
-                client = chromadb.HttpClient(
-                    host=url.hostname, port=url.port or (443 if url.scheme == "https" else 8000),
-                    ssl=url.scheme == "https", settings=settings,
-                )
-                client.heartbeat()
-                return client
-            path = self.data_dir / "chroma"
-            if self.data_dir.exists() and not self.data_dir.is_dir():
-                raise StoreUnavailable(f"data directory {self.data_dir} is a file, not a folder")
             path.mkdir(parents=True, exist_ok=True)
-            client = chromadb.PersistentClient(path=str(path), settings=settings)
-            client.list_collections()  # touches the database: a damaged file fails here
-            return client
-        except StoreUnavailable:
-            raise
-        except Exception as exc:  # chromadb raises many unrelated types; all mean the same here
-            raise self._unavailable(exc) from exc
+        except OSError as exc:  # a read-only data directory with no index in it yet
+            raise StoreUnavailable(folder_error(path) or f"cannot create {path}: {exc.strerror or exc}") from exc
+        problem = writable(path)
+        database = path / "chroma.sqlite3"
+        if problem is None and database.exists() and not os.access(database, os.W_OK):
+            problem = PermissionError(errno.EACCES, "the index database is read-only", str(database))
+        if problem is not None and problem.errno in READ_ONLY:
+            path = self._read_only_copy(path, problem)
+        client = chromadb.PersistentClient(path=str(path),
+                                           settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
+        client.list_collections()  # touches the database: a damaged file fails here
+        return client
 
-    def _unavailable(self, exc: Exception) -> StoreUnavailable:
-        if self.chroma_url:
-            return StoreUnavailable(
-                f"cannot reach the Chroma server at {self.chroma_url}: {exc}. "
-                "Start it (chroma run) or unset TRUSTDESK_CHROMA_URL to use the embedded store."
-            )
-        return StoreUnavailable(
-            f"cannot read the index in {self.data_dir / 'chroma'}: {exc}. The folder may be damaged: "
-            f"delete it and run `trustdesk ingest` to rebuild it from the corpus."
-        )
+    def _read_only_copy(self, path: Path, problem: OSError) -> Path:
+        """A private copy of a read-only index, for reading only: embedded Chroma writes to any database it opens.
+
+        The copy goes when this Store does (or the process ends); `read_only` makes every write refuse."""
+        why = (problem.strerror or str(problem)).lower()
+        if not (path / "chroma.sqlite3").exists():
+            raise StoreUnavailable(not_writable(path, why))
+        self.read_only = (not_writable(path, why) + ". Questions are still answered from the "
+                          "index it holds; building or changing an index needs it writable.")
+        copy = Path(tempfile.mkdtemp(prefix="trustdesk-readonly-"))
+        weakref.finalize(self, shutil.rmtree, copy, True)
+        try:
+            shutil.copytree(path, copy / "chroma")
+        except OSError as exc:
+            raise StoreUnavailable(f"{path} is read-only ({why}), and a private copy of its index for reading "
+                                   f"could not be made in {copy} ({exc.strerror or exc})") from exc
+        log.warning("%s is read-only (%s): answering from a private copy of its index in %s", path, why, copy)
+        return copy / "chroma"
+
+    def check_writable(self) -> None:
+        """Raise StoreUnavailable naming the folder if this store cannot be changed (before an ingest starts)."""
+        if not self.chroma_url:
+            _ = self.client  # finds out
+        if self.read_only:
+            raise StoreUnavailable(self.read_only)
+
+    def _mapped(self, fn, *args, **kwargs):
+        """`fn`, with the failures `ingest.faults` knows turned into StoreUnavailable; anything else is a bug."""
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:
+            known = store_error(exc, self.where, server=bool(self.chroma_url))
+            if known is None or known is exc:
+                raise
+            raise known from exc
 
     def _call(self, fn, *args, **kwargs):
-        """Run one Chroma call, mapping the errors we know by type; anything else is a bug and propagates.
+        """Run one Chroma call, its errors mapped by `ingest.faults`.
 
         Against a server, a dropped connection is retried with backoff (a restart takes a moment) before it
         becomes StoreUnavailable.
         """
-        import sqlite3
+        if self.chroma_url:
+            return self._mapped(_with_retries, fn, *args, **kwargs)
+        return self._mapped(fn, *args, **kwargs)
 
-        from chromadb.errors import ChromaError, NotFoundError
-
-        try:
-            if self.chroma_url:
-                return _with_retries(fn, *args, **kwargs)
-            return fn(*args, **kwargs)
-        except StoreUnavailable:
-            raise
-        except NotFoundError as exc:
-            # another process published a new generation and dropped this one: not damage
-            raise IndexChanged(f"the index changed while it was being read ({exc}); ask again") from exc
-        except (ChromaError, sqlite3.DatabaseError, OSError, ConnectionError) as exc:
-            raise self._unavailable(exc) from exc
-        except Exception as exc:
-            if _is_transport_error(exc):
-                raise self._unavailable(exc) from exc
-            raise
+    def _write(self, fn, *args, **kwargs):
+        """A Chroma call that changes the store: refused on a read-only one (its copy must never pass for it)."""
+        if self.read_only:
+            raise StoreUnavailable(self.read_only)
+        return self._call(fn, *args, **kwargs)
 
     # --- generations -------------------------------------------------------
 
@@ -216,7 +251,7 @@ class Store:
     def new_generation(self, index: str, model: str, created_at: str) -> Any:
         gens = self._generations(index)
         gen = (gens[-1][0] + 1) if gens else 1
-        return self._call(
+        return self._write(
             self.client.create_collection,
             _collection_name(index, gen),
             metadata={"index": index, "published": False, "model": model,
@@ -229,7 +264,7 @@ class Store:
         """Make `collection` the one readers use; older generations are retired, then dropped (`collect_garbage`)."""
         meta = dict(collection.metadata or {})
         meta["published"] = True
-        self._call(collection.modify, metadata=meta)
+        self._write(collection.modify, metadata=meta)
         self.collect_garbage(meta["index"], keep=collection.name)
 
     def collect_garbage(self, index: str, keep: str) -> None:
@@ -250,12 +285,12 @@ class Store:
                 self.drop(name)
             elif retired is None:
                 meta["retired_at"] = now
-                self._call(self.collection(name).modify, metadata=meta)
+                self._write(self.collection(name).modify, metadata=meta)
             elif now - float(retired) >= self.retire_after:
                 self.drop(name)
 
     def drop(self, name: str) -> None:
-        self._call(self.client.delete_collection, name)
+        self._write(self.client.delete_collection, name)
 
     def read_all(self, published: Published) -> dict:
         """Every chunk of a generation: ids, documents, metadatas and embeddings."""

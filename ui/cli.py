@@ -30,7 +30,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
-from ui.console import DEBUG, TenantOpt, err, fail, friendly_errors, out, settings  # noqa: E402
+from ui.console import TenantOpt, err, fail, friendly_errors, out, settings, warn_if_records_down  # noqa: E402
 
 
 # --- ingest ------------------------------------------------------------------
@@ -45,6 +45,7 @@ def _run_ingest(docs_loader, index: str, rebuild: bool) -> None:
     cfg = settings()
     docs = docs_loader()
     store = Store(cfg.data_dir, cfg.chroma_url)
+    store.check_writable()  # a read-only data directory is named before the records database in it is opened
     records = Records.open(cfg)  # holds the ingest lock: one ingest of an index at a time, on any machine
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=err, transient=True) as progress:
@@ -94,9 +95,10 @@ def ask(
     with friendly_errors():
         from bot import Assistant, logs
 
-        assistant = Assistant(settings())
+        cfg = settings()
+        warn_if_records_down(cfg)
         with logs.request(surface="cli", command="ask"):
-            answer = assistant.ask(question, tenant=tenant)
+            answer = Assistant(cfg).ask(question, tenant=tenant)
         if as_json:
             print(answer.model_dump_json())
         else:
@@ -211,7 +213,9 @@ def chat(tenant: TenantOpt = None) -> None:
         from bot.errors import InvalidQuestion
         from ui.render import print_answer
 
-        assistant = Assistant(settings())
+        cfg = settings()
+        warn_if_records_down(cfg)
+        assistant = Assistant(cfg)
         with err.status("loading the model and index..."):
             assistant.warm()
         out.print("[bold]trustdesk[/] - ask about SOC 2 or ISO 27001. /reset starts over, /quit leaves.")

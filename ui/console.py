@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated, Optional
 
+import click
 import typer
 from rich.console import Console
+
+from ui.failures import debugging, internal, known
 
 if TYPE_CHECKING:
     from bot.config import Settings
 
 out = Console()
 err = Console(stderr=True)
-DEBUG = os.environ.get("TRUSTDESK_DEBUG", "") not in ("", "0", "false")
+INTERNAL_ERROR = 70  # sysexits.h EX_SOFTWARE: a bug, told apart from a failure trustdesk explains (1)
 
 
 def tenant_name(value: Optional[str]) -> Optional[str]:
@@ -60,25 +62,40 @@ def fail(message: str, code: int = 1) -> None:
 
 @contextmanager
 def friendly_errors() -> Iterator[None]:
-    """Show trustdesk's own errors as one line and a non-zero exit; tracebacks only with TRUSTDESK_DEBUG=1."""
-    from bot.errors import CorpusInvalid, TrustdeskError
+    """Known failures as one line and exit 1; a bug as "internal error, reference X" (its traceback saved to a
+    file) and exit 70 (EX_SOFTWARE). TRUSTDESK_DEBUG=1 lets every traceback through. `ui.failures` decides."""
+    from bot.errors import CorpusInvalid
 
     try:
         yield
     except CorpusInvalid as exc:
-        if DEBUG:
+        if debugging():
             raise
         err.print(f"[bold red]error:[/] {len(exc.problems)} corpus file(s) are invalid; nothing was published "
                   "and any previous index is still in use:", highlight=False, soft_wrap=True)
         for problem in exc.problems:
             err.print(f"  {problem}", highlight=False, soft_wrap=True)
         raise typer.Exit(1)
-    except TrustdeskError as exc:
-        if DEBUG:
-            raise
-        fail(str(exc))
     except KeyboardInterrupt:
         err.print("interrupted")
         raise typer.Exit(130)
+    except Exception as exc:
+        if isinstance(exc, (typer.Exit, typer.Abort, click.ClickException)) or debugging():
+            raise  # click's own exits and usage errors are RuntimeErrors; they are not failures
+        message = known(exc)
+        if message is not None:
+            fail(message)
+        fail(internal(exc), code=INTERNAL_ERROR)
 
 
+def warn_if_records_down(cfg: "Settings") -> None:
+    """Say, on stderr, that the records database cannot be used; answering goes on without it."""
+    from bot.errors import RecordsUnavailable
+    from ingest.db import Records, default_url
+
+    try:
+        problem = Records(cfg.database_url or default_url(cfg.data_dir), migrate=False).check()
+    except RecordsUnavailable as exc:  # not even a URL it can use
+        problem = exc
+    if problem is not None:
+        err.print(f"[yellow]warning:[/] {problem}", highlight=False, soft_wrap=True)

@@ -42,6 +42,7 @@ from bot.models import Answer
 from bot.threads import Threads, first_delivery
 from ingest.db import Records
 from ingest.errors import RecordsUnavailable
+from ui import failures
 from ui.slack.blocks import answer_blocks, button, escape, explorer, fallback_text, section
 from ui.slack.settings import Place, SlackSettings
 
@@ -52,8 +53,9 @@ HELP = ("Ask me about SOC 2 or ISO 27001, for example *What does CC6.1 require?*
         "Follow-ups in the thread keep the context.")
 NOT_HERE = ("I'm not set up to answer in this channel. Ask whoever runs trustdesk to add it to the Slack "
             "settings (TRUSTDESK_SLACK_CONFIG), or send me a direct message.")
-APOLOGY = ("Sorry, something went wrong while answering this. Please try again in a minute; if it keeps "
-           "happening, tell whoever runs trustdesk (reference `{ref}`).")
+APOLOGY = ("Sorry, something went wrong while answering this: an internal error. Please try again in a minute; if "
+           "it keeps happening, tell whoever runs trustdesk (reference `{ref}`).")
+CANNOT_ANSWER = "Sorry, I can't answer right now: {why}"
 SHARED_NOTE = ("This channel is shared with people outside the company, so I answered from the standards only, "
                "not from our own policies.")
 NO_EXPERT = "No expert is set for this channel: add `expert:` for it in the Slack settings (TRUSTDESK_SLACK_CONFIG)."
@@ -217,8 +219,8 @@ class SlackDesk:
         except InvalidQuestion as exc:
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=f"I can't answer that: {exc}.")
             return
-        except Exception:
-            self._apologise(client, channel, thread_ts)
+        except Exception as exc:
+            self._cannot_answer(client, channel, thread_ts, exc)
             return
         actions = self._actions(answer, expert=bool(place.expert and tenant))
         blocks = answer_blocks(answer, explore_url=self.explore_url, actions=actions)
@@ -305,12 +307,19 @@ class SlackDesk:
         return (f"You're asking faster than I can keep up with: please wait {max(1, round(wait))} s and ask again. "
                 "For many questions at once, `trustdesk questionnaire fill` answers a whole file.")
 
-    def _apologise(self, client: WebClient, channel: str, thread_ts: str | None) -> None:
-        """Called from an `except` block: the trace goes to the log under a reference, the thread gets the reference."""
-        ref = logs.current() or logs.new_id()
-        log.exception("answering in %s failed (reference %s)", channel, ref)
+    @staticmethod
+    def _reply_to_failure(exc: Exception, where: str) -> str:
+        """A known failure (`ui.failures`) in one line, logged as one; a bug as an apology with a reference, its
+        traceback logged under it."""
+        message = failures.known(exc)
+        if message is not None:
+            log.warning("could not answer in %s: %s", where, message)
+            return CANNOT_ANSWER.format(why=message)
+        return APOLOGY.format(ref=failures.log_bug(exc, log, f"answering in {where}"))
+
+    def _cannot_answer(self, client: WebClient, channel: str, thread_ts: str | None, exc: Exception) -> None:
         try:
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=APOLOGY.format(ref=ref))
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=self._reply_to_failure(exc, channel))
         except SlackApiError:
             log.exception("could not post the apology")
 
@@ -346,10 +355,8 @@ class SlackDesk:
         except InvalidQuestion as exc:
             respond(response_type="ephemeral", text=f"I can't answer that: {exc}.")
             return
-        except Exception:
-            ref = logs.current() or logs.new_id()
-            log.exception("answering a slash command failed (reference %s)", ref)
-            respond(response_type="ephemeral", text=APOLOGY.format(ref=ref))
+        except Exception as exc:
+            respond(response_type="ephemeral", text=self._reply_to_failure(exc, f"/trustdesk in {channel}"))
             return
         self._remember(key, question, answer, user, tenant)
         blocks = [section(f"*<@{user}> asked:* {escape(question)}")]

@@ -18,6 +18,7 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts only this folder on the pa
 import streamlit as st  # noqa: E402
 
 from ui.web.resources import configure_logs  # noqa: E402
+from ui.web import render  # noqa: E402
 
 st.set_page_config(page_title="trustdesk", page_icon=":material/verified_user:", layout="wide")
 configure_logs()
@@ -36,4 +37,5 @@ pages = st.navigation({
         st.Page("views/admin.py", title="Admin", icon=":material/settings:", url_path="Admin"),
     ],
 })
-pages.run()
+with render.guarded():  # a failure on any page: one line for a known one, a reference for a bug
+    pages.run()

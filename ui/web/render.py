@@ -9,12 +9,16 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import logging
+
 import streamlit as st
 
 from bot import logs
 from bot.errors import TrustdeskError
 from bot.models import Answer, Citation
+from ui import failures
 
+log = logging.getLogger("trustdesk.web")
 EXPLORE = "views/explore.py"
 FRAMEWORK_BADGE = {"soc2": ("SOC 2", "blue"), "iso27001": ("ISO 27001", "violet"), "guidance": ("Guidance", "gray"),
                    "company": ("Company", "orange")}
@@ -28,12 +32,33 @@ log = logging.getLogger("trustdesk.web")
 
 
 @contextmanager
-def friendly() -> Iterator[None]:
-    """trustdesk's own errors as a message in the page; anything else is a bug and keeps its traceback."""
+def friendly(lead: str = "") -> Iterator[None]:
+    """A failure `ui.failures` can explain, as a message in its place on the page (the rest of the page still
+    draws), after `lead` ("Your vote was not saved: "); anything else is a bug and goes on to `guarded`."""
     try:
         yield
-    except TrustdeskError as exc:
-        st.error(str(exc), icon=":material/error:")
+    except Exception as exc:
+        message = failures.known(exc)
+        if message is None:
+            raise
+        st.error(lead + message, icon=":material/error:")
+
+
+@contextmanager
+def guarded() -> Iterator[None]:
+    """Around a whole page: a known failure as one line, a bug as "internal error, reference X" with its
+    traceback in the server's log (and on the page with TRUSTDESK_DEBUG=1). Streamlit's own stop and rerun
+    are not Exceptions and pass through."""
+    try:
+        yield
+    except Exception as exc:
+        message = failures.known(exc)
+        if message is not None:
+            st.error(message, icon=":material/error:")
+            return
+        st.error(failures.internal(exc, log), icon=":material/bug_report:")
+        if failures.debugging():
+            st.exception(exc)
 
 
 @contextmanager

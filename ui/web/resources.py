@@ -56,3 +56,18 @@ def tenants() -> list[str]:
     from bot.tenant import tenants as listed
 
     return listed(records())
+
+
+def answerable_tenants() -> tuple[list[str], str | None]:
+    """The tenants a question may be answered for, and why the records database is not used (None if it is).
+
+    They come from the records database; while it cannot be used, from the tenants' published indexes, which
+    is all an answer needs."""
+    from bot.errors import RecordsUnavailable
+    from ingest.store import tenant_of
+
+    try:
+        return tenants(), None
+    except RecordsUnavailable as exc:
+        indexed = [name for p in assistant().store.indexes() if (name := tenant_of(p.index))]
+        return indexed, str(exc)

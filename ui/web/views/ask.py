@@ -8,14 +8,17 @@ from bot import feedback
 from bot.errors import TrustdeskError
 from bot.models import Answer, Turn
 from ui.web import render
-from ui.web.resources import assistant, records, tenants
+from ui.web.resources import answerable_tenants, assistant, records
 
 EXAMPLES = ("What does CC6.1 require?", "Which ISO controls cover CC7.2?", "Should we do SOC 2 or ISO 27001?",
             "What replaced A.12.6.1 in ISO 27001:2022?", "Do you encrypt customer data at rest?")
 SHOWN_QUESTION_CHARS = 600
 
 with st.sidebar:
-    tenant = render.tenant_picker(tenants())
+    choices, records_down = answerable_tenants()
+    if records_down:
+        st.warning(f"{records_down} Votes are not saved until it is back.", icon=":material/database_off:")
+    tenant = render.tenant_picker(choices)
     if st.button("New conversation", icon=":material/refresh:"):
         st.session_state["messages"] = []
 
@@ -30,7 +33,7 @@ def show_feedback(answer: Answer, question: str) -> None:
     vote = st.feedback("thumbs", key=key)
     stored = st.session_state.get(f"{key}-row")
     if vote is not None and stored is None:
-        with render.friendly():
+        with render.friendly("Your vote was not saved: "):
             row = feedback.record(records(), answer.id, vote == 1, surface="web", question=question, tenant=tenant)
             st.session_state[f"{key}-row"] = stored = row.id
     if stored is not None:
@@ -38,7 +41,7 @@ def show_feedback(answer: Answer, question: str) -> None:
             reason = st.text_input("Thanks! Anything to add? (optional)", max_chars=feedback.MAX_REASON_CHARS,
                                    placeholder="What was missing or wrong?")
             if st.form_submit_button("Send comment", icon=":material/send:") and reason.strip():
-                with render.friendly():
+                with render.friendly("Your comment was not saved: "):
                     feedback.add_reason(records(), stored, reason)
                     st.toast("Comment saved with your vote.")
 
