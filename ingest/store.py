@@ -25,6 +25,7 @@ import shutil
 import tempfile
 import time
 import weakref
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,6 +58,22 @@ def company_index(tenant: str) -> str:
             "starting with a letter or digit (e.g. acme or acme-eu)"
         )
     return f"company-{tenant}"
+
+
+@contextmanager
+def _opening(path: Path | None):
+    """An exclusive lock on `path`/.opening across processes (none for a read-only copy)."""
+    if path is None:
+        yield
+        return
+    import fcntl
+
+    with open(path / ".opening", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def tenant_of(index: str) -> str | None:
@@ -154,9 +171,12 @@ class Store:
             problem = PermissionError(errno.EACCES, "the index database is read-only", str(database))
         if problem is not None and problem.errno in READ_ONLY:
             path = self._read_only_copy(path, problem)
-        client = chromadb.PersistentClient(path=str(path),
-                                           settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
-        client.list_collections()  # touches the database: a damaged file fails here
+        # Two processes opening a new folder at once would both create Chroma's tables ("table collections already
+        # exists"): the first to open it does, under a file lock, while the other waits.
+        with _opening(path if problem is None else None):
+            client = chromadb.PersistentClient(path=str(path),
+                                               settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False))
+            client.list_collections()  # touches the database: a damaged file fails here
         return client
 
     def _read_only_copy(self, path: Path, problem: OSError) -> Path:
