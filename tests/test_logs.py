@@ -289,5 +289,5 @@ def test_a_web_question_logs_under_one_id_and_a_bug_shows_it_as_a_reference(web,
     web.chat_input[0].set_value("What does CC7.2 require?").run()
     assert not web.exception and "internal detail" not in web.error[0].value
     [failed] = [line for line in json_logs.lines() if line["level"] == "ERROR"]
-    assert f"reference `{failed['request_id']}`" in web.error[0].value and "RuntimeError" in failed["exc"]
+    assert f"reference {failed['request_id']}" in web.error[0].value and "RuntimeError" in failed["exc"]
     assert len(web.session_state["messages"]) == 2, "the failed question is not kept in the conversation"

@@ -26,8 +26,6 @@ TIER_BADGE = {"high": ("High confidence", "green", ":material/check_circle:"),
               "medium": ("Medium confidence", "orange", ":material/help:"),
               "low": ("Low confidence", "red", ":material/warning:")}
 EXPLORABLE = ("soc2", "iso27001")
-INTERNAL = ("Something went wrong on our side. Please try again; if it keeps happening, tell whoever runs "
-            "trustdesk (reference `{ref}`).")
 log = logging.getLogger("trustdesk.web")
 
 
@@ -64,15 +62,17 @@ def guarded() -> Iterator[None]:
 @contextmanager
 def traced(page: str) -> Iterator[str]:
     """One request id for everything this block does (`bot.logs`). trustdesk's own errors pass to the caller;
-    anything else is a bug: its traceback goes to the log under the id, and the page shows the id."""
+    anything else is a bug (`ui.failures`): its traceback goes to the log under the id, the page shows the id
+    as the reference, and TRUSTDESK_DEBUG=1 shows the traceback too."""
     with logs.request(surface="web", page=page) as rid:
         try:
             yield rid
         except TrustdeskError:
             raise
-        except Exception:
-            log.exception("the %s page failed (reference %s)", page, rid)
-            st.error(INTERNAL.format(ref=rid), icon=":material/error:")
+        except Exception as exc:
+            st.error(failures.internal(exc, log), icon=":material/bug_report:")
+            if failures.debugging():
+                st.exception(exc)
 
 
 def tier_badge(tier: str | None, needs_review: bool = False) -> None:
