@@ -137,6 +137,17 @@ def store_error(exc: BaseException, where: str, *, server: bool) -> StoreUnavail
     return StoreUnavailable(_store_message(exc, where, server))
 
 
+def storage_failed(exc: BaseException) -> bool:
+    """A write that the disk refused (full, or an I/O error): after one, embedded Chroma's core cannot be trusted
+    to write again in the same process (seen: the next full disk hangs it inside `add` or `count`)."""
+    if isinstance(exc, OSError):
+        return exc.errno in NO_SPACE or exc.errno == errno.EIO
+    kind = _sqlite_kind(exc)
+    if kind is None and (m := _OS_ERROR.search(_first_line(exc))):
+        kind = "full" if int(m[1]) in NO_SPACE else "io" if int(m[1]) == errno.EIO else None
+    return kind in ("full", "io")
+
+
 def _store_message(exc: BaseException, where: str, server: bool) -> str:
     message = _first_line(exc)
     kind = _sqlite_kind(exc)

@@ -89,7 +89,7 @@ def _ingest(docs: list[CorpusDoc], store: Store, index: str, rebuild: bool, prog
             for start in range(0, len(reuse), 512):
                 ids = reuse[start:start + 512]
                 got = store._call(source.get, ids=ids, include=["embeddings", "documents", "metadatas"])
-                store._call(target.add, ids=got["ids"], embeddings=got["embeddings"],
+                store._write(target.add, ids=got["ids"], embeddings=got["embeddings"],
                             documents=got["documents"], metadatas=got["metadatas"])
                 progress("reuse", start + len(ids), len(reuse))
         reused = set(reuse)
@@ -99,7 +99,7 @@ def _ingest(docs: list[CorpusDoc], store: Store, index: str, rebuild: bool, prog
         for start in range(0, len(fresh), BATCH):
             batch = fresh[start:start + BATCH]
             vectors = model.embed_documents([chunk_text(c) for c in batch])
-            store._call(target.add, ids=[c.id for c in batch], embeddings=vectors,
+            store._write(target.add, ids=[c.id for c in batch], embeddings=vectors,
                         documents=[c.page_content for c in batch],
                         metadatas=[_metadata(c, digests[c.id]) for c in batch])
             progress("embed", start + len(batch), len(fresh))

@@ -32,7 +32,8 @@ from typing import Any
 
 from ingest.embed import offline_environment
 from ingest.errors import IndexChanged, IndexMissing, InvalidTenant, StoreUnavailable
-from ingest.faults import READ_ONLY, folder_error, is_transport_error, not_writable, store_error, writable
+from ingest.faults import (READ_ONLY, folder_error, is_transport_error, not_writable, storage_failed, store_error,
+                           writable)
 
 log = logging.getLogger("trustdesk")
 
@@ -41,6 +42,10 @@ SCHEMA_VERSION = 1
 # seconds a replaced generation stays readable, so readers in other processes can finish and switch
 RETIRE_AFTER = 120.0
 SERVER_ATTEMPTS = 3  # tries of one call to a Chroma server before it counts as down
+# Set when a disk refused one of this process's writes to an embedded index. Chroma's core keeps state across
+# clients in a process, and after such a failure the next one can hang inside it instead of raising, so this
+# process writes no more; reading the published index (and answering) goes on.
+_DISK_REFUSED: str | None = None
 _TENANT = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
 _GENERATION = re.compile(r"^td-(?P<index>[a-z0-9_-]+)-g(?P<gen>\d+)$")
 
@@ -202,17 +207,28 @@ class Store:
         """Raise StoreUnavailable naming the folder if this store cannot be changed (before an ingest starts)."""
         if not self.chroma_url:
             _ = self.client  # finds out
+        self._refuse_writes()
+
+    def _refuse_writes(self) -> None:
         if self.read_only:
             raise StoreUnavailable(self.read_only)
+        if _DISK_REFUSED and not self.chroma_url:
+            raise StoreUnavailable(
+                f"this process stopped writing to the embedded index after a disk refused a write ({_DISK_REFUSED}). "
+                "The published index is unchanged and questions are still answered; once there is room, run the "
+                "ingest in a new process (`trustdesk ingest`, or restart `trustdesk ui`)")
 
     def _mapped(self, fn, *args, **kwargs):
         """`fn`, with the failures `ingest.faults` knows turned into StoreUnavailable; anything else is a bug."""
+        global _DISK_REFUSED
         try:
             return fn(*args, **kwargs)
         except Exception as exc:
             known = store_error(exc, self.where, server=bool(self.chroma_url))
             if known is None or known is exc:
                 raise
+            if not self.chroma_url and storage_failed(exc):
+                _DISK_REFUSED = str(known)
             raise known from exc
 
     def _call(self, fn, *args, **kwargs):
@@ -227,8 +243,7 @@ class Store:
 
     def _write(self, fn, *args, **kwargs):
         """A Chroma call that changes the store: refused on a read-only one (its copy must never pass for it)."""
-        if self.read_only:
-            raise StoreUnavailable(self.read_only)
+        self._refuse_writes()
         return self._call(fn, *args, **kwargs)
 
     # --- generations -------------------------------------------------------
