@@ -46,6 +46,7 @@ MARKERS = {"northwind": ("AWS", "us-east-1", "Northwind"), "contoso-load": ("Goo
 @dataclass
 class Outcome:
     latencies: list[float] = field(default_factory=list)
+    firsts: list[float] = field(default_factory=list)  # each conversation's first question: all start at once
     errors: list[str] = field(default_factory=list)
     crosstalk: list[str] = field(default_factory=list)
 
@@ -120,6 +121,8 @@ def converse(assistant, n: int, questions: int, reference: list[tuple], outcome:
                 problems.append(f"{tenant} answer carries {other}'s {leaked}")
         with lock:
             outcome.latencies.append(elapsed)
+            if step == 0:
+                outcome.firsts.append(elapsed)
             outcome.crosstalk += [f"conversation {n} ({tenant}): {question!r}: {p}" for p in problems]
 
 
@@ -143,14 +146,17 @@ def run(assistant, conversations: int = 32, questions: int = 20) -> dict:
     seconds = time.perf_counter() - started
     times = sorted(outcome.latencies)
 
-    def pct(q: float) -> float:
-        return times[min(len(times) - 1, round(q * (len(times) - 1)))] * 1000 if times else float("nan")
+    def pct(q: float, among: list[float] = times) -> float:
+        return among[min(len(among) - 1, round(q * (len(among) - 1)))] * 1000 if among else float("nan")
+
+    firsts = sorted(outcome.firsts)
 
     return {"conversations": conversations, "questions": conversations * questions, "answered": len(times),
             "references": len(kinds),
             "errors": outcome.errors, "crosstalk": outcome.crosstalk, "seconds": seconds,
             "throughput": len(times) / seconds, "p50": pct(0.5), "p95": pct(0.95), "p99": pct(0.99),
-            "mean": statistics.fmean(times) * 1000 if times else float("nan")}
+            "mean": statistics.fmean(times) * 1000 if times else float("nan"),
+            "first_p50": pct(0.5, firsts), "first_max": pct(1.0, firsts)}
 
 
 def prepare(data_dir: Path, chroma_url: str | None):
@@ -202,6 +208,8 @@ def report(mode: str, f: dict) -> None:
           f"questions = {f['questions']}; answered {f['answered']} in {f['seconds']:.1f} s, "
           f"{f['throughput']:.1f} answers/s")
     print(f"  latency p50 {f['p50']:.0f} ms, p95 {f['p95']:.0f} ms, p99 {f['p99']:.0f} ms, mean {f['mean']:.0f} ms")
+    print(f"  first question of each conversation (all {f['conversations']} at once, cold): p50 {f['first_p50']:.0f} ms, "
+          f"max {f['first_max']:.0f} ms")
     print(f"  errors: {len(f['errors'])}; cross-talk: {len(f['crosstalk'])} (every answer compared with its script "
           f"asked alone: {f['references']} distinct scripts)")
     for line in (f["errors"] + f["crosstalk"])[:10]:
