@@ -20,7 +20,7 @@ import numpy as np
 
 from bot.advise import Advisor
 from bot.conversation import Conversation
-from bot.followup import resolve
+from bot.followup import pair_reference, resolve
 from bot.ids import Mention, find_ids
 from bot.intent import Guess, IntentModel, features
 from bot.manipulation import is_manipulation
@@ -80,9 +80,15 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
     earlier = [(q, meta.cited if meta else []) for q, meta in conversation.exchanges()]
     resolved = resolve(question, [q for q, _ in earlier], [c for _, c in earlier]) if earlier else question
     mentions = find_ids(resolved)
-    vector = signals.embed(resolved)
+    vector, guess = _read(resolved, signals)
+    paired = pair_reference(resolved) if not mentions and not sides(resolved) else None
+    if paired:
+        # "which one is more work?" with nothing named: the pair is the two frameworks when that reading is a
+        # comparison or a choice between them ("how long is each one good for?", "which of the two?")
+        paired_vector, paired_guess = _read(paired, signals)
+        if paired_guess.intent in ("compare", "decide"):
+            resolved, vector, guess = paired, paired_vector, paired_guess
     similarity = signals.similarity(vector)
-    guess = signals.intents.guess(np.concatenate([vector, features(resolved)]))
     intent, reason = _intent(question, resolved, mentions, similarity, guess, conversation, tenant, signals, vector)
     users = conversation.user_questions + [question]
     if intent == "company" and not tenant:
@@ -94,6 +100,11 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
         about_company = False
     return Understanding(question, resolved, mentions, vector, similarity, intent, reason, scope(resolved),
                          tenant, conversation, guess, users, about_company)
+
+
+def _read(text: str, signals: Signals) -> tuple[np.ndarray, Guess]:
+    vector = signals.embed(text)
+    return vector, signals.intents.guess(np.concatenate([vector, features(text)]))
 
 
 def _intent(question: str, resolved: str, mentions: list[Mention], similarity: float, guess: Guess,

@@ -81,3 +81,20 @@ def test_an_unsure_crosswalk_needs_a_second_side(question, guess, expected):
 ])
 def test_is_there_a_criterion_asks_for_one_frameworks_items(question, expected):
     assert scope(question) == expected and item_filter(question) == expected
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question,expected", [
+    ("which one is more work for a small eng team honestly", "compare"),
+    ("how does each one deal with aws being our host - do we inherit anything?", "compare"),
+    ("what do you actually get at the end of each, a report or a certificate?", "compare"),
+])
+def test_a_pair_named_by_a_pronoun_alone_is_the_two_frameworks(assistant, question, expected):
+    u = assistant.understand(question, Conversation(), None)
+    assert u.intent == expected and "SOC 2" in u.resolved and "ISO 27001" in u.resolved, u.reason
+
+
+@pytest.mark.slow
+def test_a_pronoun_that_reads_as_no_comparison_is_left_alone(assistant):
+    u = assistant.understand("who owns each one of our saas tools and data sets?", Conversation(), None)
+    assert u.resolved == "who owns each one of our saas tools and data sets?", u.reason
