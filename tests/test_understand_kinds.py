@@ -98,3 +98,11 @@ def test_a_pair_named_by_a_pronoun_alone_is_the_two_frameworks(assistant, questi
 def test_a_pronoun_that_reads_as_no_comparison_is_left_alone(assistant):
     u = assistant.understand("who owns each one of our saas tools and data sets?", Conversation(), None)
     assert u.resolved == "who owns each one of our saas tools and data sets?", u.reason
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ["what does the CC in CC6.1 stand for", "what does CC stand for"])
+def test_a_question_about_a_series_leads_with_the_naming_scheme(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.cited_ids[0] == "trust-services-categories" and "common criteria" in answer.text.lower()
+    assert "CC6.1" not in question or "CC6.1" in answer.cited_ids
