@@ -212,9 +212,16 @@ def _first_sentence(evidence: list[Evidence], query: set[str], aspect: str | Non
 
 
 def _specific_sentence(evidence: list[Evidence], query: set[str]) -> tuple[str, str] | None:
-    """The sentence of the top chunks that covers most of the question, weighted by chunk similarity."""
+    """The sentence of the top chunks that covers most of the question, weighted by chunk similarity.
+
+    The approved answer closest in meaning to the question is a candidate wherever it ranks: a policy's three
+    sections can push a one-chunk library row past the top chunks, and that row is what the company approved.
+    """
     scored = []
-    for rank, ev in enumerate(evidence[:8]):
+    closest = max(evidence, key=lambda e: e.similarity, default=None)
+    for rank, ev in enumerate(evidence):
+        if rank >= 8 and not (ev is closest and ev.section == APPROVED_ANSWER):
+            continue
         for n, sentence in enumerate(s for s in quotable(ev) if _usable(s)):
             score = overlap(query, sentence) + 0.6 * ev.similarity + 0.2 / (1 + rank) - 0.01 * n
             if ev.section == APPROVED_ANSWER:

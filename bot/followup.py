@@ -167,6 +167,39 @@ def rewrite(question: str, ctx: Context) -> str:
     return f"{ctx.question.rstrip('?. ')}: {tail}?" if tail else ctx.question
 
 
+# A pronoun for one or both of a pair: "which one", "each (one)", "the two", "either of them". The grammar of the
+# reference, not a meaning: whether the pair is the two frameworks is the intent classifier's to judge (`understand`).
+_PAIR = re.compile(r"\b(?:(which|either)(?: ones?\(s\)| ones?(?!\s+of\b)| of (?:them|the two|those|these))"
+                   r"|(each)(?: one(?!\s+of\b)| of (?:them|the two|those|these)|(?=\s*[,.?!;:)]|\s*$))"
+                   r"|(both) of (?:them|the two|those|these)|the (two)\b(?!\s+of\b))", re.I)
+PAIR = "SOC 2 {} ISO 27001"
+
+
+def pair_reference(question: str) -> str | None:
+    """The question with a pronoun for a pair spelled out as the two frameworks trustdesk covers, or None.
+
+    >>> pair_reference("which one is more work for a small team?")
+    'which of SOC 2 or ISO 27001 is more work for a small team?'
+    >>> pair_reference("what do you get at the end of each, a report or a certificate?")
+    'what do you get at the end of each of SOC 2 and ISO 27001, a report or a certificate?'
+    >>> pair_reference("who owns each asset?") is None
+    True
+    """
+    m = _PAIR.search(question)
+    if m is None:
+        return None
+    which, each, both, two = m.group(1), m.group(2), m.group(3), m.group(4)
+    if which:
+        spelled = f"{which} of " + PAIR.format("or")
+    elif each:
+        spelled = f"{each} of " + PAIR.format("and")
+    elif both:
+        spelled = f"{both} " + PAIR.format("and")
+    else:
+        spelled = PAIR.format("and")
+    return question[: m.start()] + spelled + question[m.end():]
+
+
 def _swap_ids(question: str, framework: str) -> str:
     """After switching framework, an ID of the old one would contradict it: ask for its counterparts."""
     mentions = [m for m in find_ids(question) if m.exists]

@@ -182,3 +182,17 @@ def canonical(text: str) -> str | None:
     """The canonical spelling of a single ID, or None: `canonical("cc 6.1") == "CC6.1"`."""
     mentions = find_ids(text)
     return mentions[0].id if len(mentions) == 1 else None
+
+
+# A SOC 2 series letter pair on its own, not followed by a number ("the CC in CC6.1", "what does PI stand for"):
+# the question is about how the criteria are named and grouped, not about one criterion.
+_SERIES_ALONE = re.compile(r"(?i)(?<![\w.@])(?:cc|pi)(?![\w.@]|\s?\d)")
+
+
+def names_series(text: str) -> bool:
+    """Does the text name a SOC 2 criteria series by its letters alone?
+
+    >>> names_series("what does the CC in CC6.1 stand for"), names_series("what does cc 6.1 require")
+    (True, False)
+    """
+    return bool(_SERIES_ALONE.search(text))

@@ -20,11 +20,11 @@ import numpy as np
 
 from bot.advise import Advisor
 from bot.conversation import Conversation
-from bot.followup import resolve
+from bot.followup import pair_reference, resolve
 from bot.ids import Mention, find_ids
 from bot.intent import Guess, IntentModel, features
 from bot.manipulation import is_manipulation
-from bot.vocab import ROADMAP, TABLE, named_frameworks, scope, sides
+from bot.vocab import ROADMAP, TABLE, named_frameworks, names_new_edition, scope, sides
 
 # A question retrieval finds this close to the corpus is not out of scope unless the classifier is sure.
 IN_SCOPE_SIMILARITY = 0.5
@@ -80,9 +80,15 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
     earlier = [(q, meta.cited if meta else []) for q, meta in conversation.exchanges()]
     resolved = resolve(question, [q for q, _ in earlier], [c for _, c in earlier]) if earlier else question
     mentions = find_ids(resolved)
-    vector = signals.embed(resolved)
+    vector, guess = _read(resolved, signals)
+    paired = pair_reference(resolved) if not mentions and not sides(resolved) else None
+    if paired:
+        # "which one is more work?" with nothing named: the pair is the two frameworks when that reading is a
+        # comparison or a choice between them ("how long is each one good for?", "which of the two?")
+        paired_vector, paired_guess = _read(paired, signals)
+        if paired_guess.intent in ("compare", "decide"):
+            resolved, vector, guess = paired, paired_vector, paired_guess
     similarity = signals.similarity(vector)
-    guess = signals.intents.guess(np.concatenate([vector, features(resolved)]))
     intent, reason = _intent(question, resolved, mentions, similarity, guess, conversation, tenant, signals, vector)
     users = conversation.user_questions + [question]
     if intent == "company" and not tenant:
@@ -94,6 +100,11 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
         about_company = False
     return Understanding(question, resolved, mentions, vector, similarity, intent, reason, scope(resolved),
                          tenant, conversation, guess, users, about_company)
+
+
+def _read(text: str, signals: Signals) -> tuple[np.ndarray, Guess]:
+    vector = signals.embed(text)
+    return vector, signals.intents.guess(np.concatenate([vector, features(text)]))
 
 
 def _intent(question: str, resolved: str, mentions: list[Mention], similarity: float, guess: Guess,
@@ -131,6 +142,8 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         intent, reason = "lookup", f"one framework named; {reason}"
     if intent == "company" and mentions:
         intent, reason = "lookup", f"names a standard's ID; {reason}"
+    if guess.probability < SURE:
+        intent, reason = _unsure(intent, reason, resolved, mentions)
     if intent == "successor" and named_frameworks(resolved) == ("soc2",):
         intent, reason = "lookup", f"the 2013->2022 lineage is ISO's, and only SOC 2 is named; {reason}"
     if intent == "lookup" and tenant and not mentions and signals.company_answers(resolved, vector, tenant):
@@ -138,12 +151,28 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     return intent, reason
 
 
+def _unsure(intent: str, reason: str, resolved: str, mentions: list[Mention]) -> tuple[str, str]:
+    """An unsure reading that the structure of the question does not support is answered as a lookup.
+
+    The successor route answers 2013 numbers (decided above) and what the 2022 edition added; without
+    either, an edition question is a fact about the scheme. A crosswalk needs two sides: one framework's ID
+    with the other framework nowhere named ("CC9.1 - is that the cyber insurance one?") asks about the ID.
+    """
+    if intent == "successor" and not mentions and not names_new_edition(resolved):
+        return "lookup", f"unsure edition question without a control number or the 2022 edition; {reason}"
+    own = {m.framework for m in mentions if m.exists}
+    if intent == "crosswalk" and len(own) == 1 and not set(sides(resolved)) - own:
+        return "lookup", f"unsure crosswalk: one framework's ID, the other side not named; {reason}"
+    return intent, reason
+
+
 def _fallback(guess: Guess, covered: bool = True) -> str:
-    """The next reading when the first is set aside: never a refusal, unless nothing says the corpus covers it."""
+    """The next reading when the first is set aside: never a refusal, unless nothing says the corpus covers it,
+    and never the successor route, which a second reading cannot support (2013 numbers are decided first)."""
     runner = guess.runner_up
     if runner == "out_of_scope" and not covered:
         return runner
-    return runner if runner not in ("out_of_scope", "manipulation") else "lookup"
+    return runner if runner not in ("out_of_scope", "manipulation", "successor") else "lookup"
 
 
 def _continues_decision(question: str, guess: Guess, conversation: Conversation) -> bool:

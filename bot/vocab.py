@@ -29,8 +29,9 @@ SOC2_WORDS = re.compile(r"(?i)\bsoc ?2\b|\bsoc2\b|\btrust services\b|\btsc\b|\bc
 ISO_WORDS = re.compile(r"(?i)\biso(?:/iec)?(?: ?27001)?\b|\b27001\b|\bannex ?a\b|\bisms\b|\bsoa\b")
 # "which SOC 2 criterion ...", "what Annex A control ...": the answer is one of a framework's items
 _ITEM = r"(?:criteri(?:on|a)|tsc|controls?|clauses?|requirements?|points? of focus)"
+_ASKS_FOR = r"(?:which|what|whichever|is there (?:an?|any)|are there any)"
 ITEM_WORDS = re.compile(
-    rf"(?i)\b(?:which|what|whichever)\b.{{0,40}}\b{_ITEM}\b"
+    rf"(?i)\b{_ASKS_FOR}\b.{{0,40}}\b{_ITEM}\b"
     rf"|\b{_ITEM}\b.{{0,15}}\b(?:for|on|about|cover\w*|address\w*|apply|applies|relevant|satisf\w*|is this|does this)\b"
     r"|\bwhat does\b.{0,30}\b(?:say|require|expect)\b|\b(?:require[sd]?|expects?)\b.{0,20}\b(?:for|on|about)\b"
     r"|\bannex ?a\b|\bin (?:soc ?2|iso(?: ?27001)?) terms\b")
@@ -41,7 +42,7 @@ _ISO_ITEM = re.compile(r"(?i)\b(?:annex ?a|iso(?:/iec)?(?: ?27001)?|27001)\b.{0,
                        r"|\bannex ?a\b|\bclauses?\b")
 
 # "which SOC 2 criterion ...", "what Annex A control covers ...": the answer must be one of the items themselves
-_WHICH_ITEM = re.compile(rf"(?i)\bwhich\b.{{0,40}}\b{_ITEM}\b"
+_WHICH_ITEM = re.compile(rf"(?i)\b(?:which|is there (?:an?|any)|are there any)\b.{{0,40}}\b{_ITEM}\b"
                          r"|\bwhat\s+(?:soc ?2\s+|iso(?:/iec)?(?: ?27001)?\s+|annex ?a\s+|tsc\s+)?(?:criterion|control|clause)\b")
 
 # "the 2013 edition", "27001:2022": an ISO/IEC 27001 edition named by its year
@@ -51,6 +52,15 @@ ISO_EDITION = re.compile(r"(?i)(?:\b27001\s*[:/-]\s*|\b)(2013|2022)\b")
 def names_iso_edition(text: str) -> bool:
     """An ISO/IEC 27001 edition named by its year, in a question that is not about SOC 2."""
     return bool(ISO_EDITION.search(text)) and not SOC2_NAME.search(text)
+
+
+def names_new_edition(text: str) -> bool:
+    """The 2022 edition named by its year: what it added is the successor route's to list.
+
+    >>> names_new_edition("what's new in iso 27001:2022 annex a?"), names_new_edition("when did 27001:2013 end?")
+    (True, False)
+    """
+    return names_iso_edition(text) and any(m.group(1) == "2022" for m in ISO_EDITION.finditer(text))
 
 
 TABLE = re.compile(r"(?i)\b(table|side[- ]by[- ]side|matrix|comparison chart)\b")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.followup import is_follow_up, resolve
+from bot.followup import is_follow_up, pair_reference, resolve
 
 
 @pytest.mark.parametrize("earlier,question,expected", [
@@ -51,3 +51,23 @@ def test_the_id_an_answer_cited_is_what_that_one_means():
                                                ("Explain the difference between SOC 1 and SOC 2 reports", False)])
 def test_is_follow_up(question, expected):
     assert is_follow_up(question) is expected
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("which one is more work for a small eng team?", "which of SOC 2 or ISO 27001 is more work for a small eng team?"),
+    ("how long is each one good for once you have it", "how long is each of SOC 2 and ISO 27001 good for once you have it"),
+    ("what do you get at the end of each, a report or a certificate?",
+     "what do you get at the end of each of SOC 2 and ISO 27001, a report or a certificate?"),
+    ("how much overlap is there between the two really?", "how much overlap is there between SOC 2 and ISO 27001 really?"),
+    ("which of the two should we pursue", "which of SOC 2 or ISO 27001 should we pursue"),
+    ("which one(s)?", "which of SOC 2 or ISO 27001?"),
+    ("do we need both of them?", "do we need both SOC 2 and ISO 27001?"),
+])
+def test_a_pronoun_for_a_pair_spells_out_the_two_frameworks(question, expected):
+    assert pair_reference(question) == expected
+
+
+@pytest.mark.parametrize("question", ["who owns each asset?", "each year we renew, right?", "the two of us run security",
+                                      "What does CC6.1 require?"])
+def test_a_determiner_or_no_pair_is_left_alone(question):
+    assert pair_reference(question) is None

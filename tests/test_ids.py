@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.ids import canonical, find_ids
+from bot.ids import canonical, find_ids, names_series
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -47,3 +47,12 @@ def test_whole_section_stands_for_its_clauses():
 def test_canonical():
     assert canonical("cc 6.1") == "CC6.1"
     assert canonical("no id here") is None
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("what does the CC in CC6.1 stand for", True), ("what does PI stand for in soc 2", True),
+    ("what does CC6.1 require", False), ("what does cc 6.1 need", False), ("email me at cc@example.com", False),
+    ("what is PI1.3", False), ("explain the access criteria", False),
+])
+def test_a_series_named_by_its_letters_alone(text, expected):
+    assert names_series(text) is expected

@@ -14,10 +14,13 @@ from bot.compose import GENERIC, Draft, compose
 from bot.retrieve import Evidence
 from bot.routes import Kit, company
 from bot.text import terms
+from bot.ids import names_series
 from bot.understand import Understanding
 from bot.vocab import DISPLAY, item_filter, named_frameworks, names_iso_edition
 
 EDITIONS_GUIDE = "iso27001-2013-to-2022-transition"
+# how the SOC 2 criteria are named and grouped (CC1-CC9, A, C, PI, P): what a question about a series answers from
+SERIES_GUIDE = "trust-services-categories"
 SINGLE_ASPECTS = {"auditor", "deliverable", "renewal", "timeline", "cost"}
 # guidance documents whose subject is a framework's cost, timeline, auditors, deliverables or cycle
 ASPECT_GUIDANCE = ["cost-and-timeline-estimates", "auditors-and-governing-bodies", "deliverables-report-vs-certificate",
@@ -30,6 +33,8 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     pin = u.pinned_documents
     if not pin and names_iso_edition(u.resolved):
         pin = [EDITIONS_GUIDE]  # a question about the editions: the document about the change leads
+    if names_series(u.resolved):
+        pin = [SERIES_GUIDE] + pin  # "the CC in CC6.1": the naming scheme leads, the criterion named follows
     frameworks = None if pin else item_filter(u.resolved)
     evidence = kit.retriever.search(u.resolved, k=kit.settings.top_k, pin=pin, vector=u.vector, frameworks=frameworks)
     if not u.mentions:
