@@ -101,6 +101,8 @@ class Assistant:
         # the standards retriever stays; tenants' retrievers are kept most-recently-used first, up to a bound
         self._retrievers: OrderedDict[str, Retriever] = OrderedDict()
         self._checked: dict[str, float] = {}
+        self._checking: set[str] = set()  # indexes one thread is checking against the store right now
+        self._loading: dict[str, threading.Lock] = {}  # one per index ever asked: its first load happens once
         self._lock = threading.Lock()
         self._crosswalk: Crosswalk | None = None
         self._intents: IntentModel | None = None
@@ -108,32 +110,55 @@ class Assistant:
     # --- loading -------------------------------------------------------------
 
     def retriever(self, index: str = STANDARDS) -> Retriever:
-        """The retriever of an index, reloaded when a newer generation is published."""
+        """The retriever of an index, reloaded when a newer generation is published.
+
+        The store is asked at most every RELOAD_CHECK_SECONDS per index, by one thread and outside the engine's
+        lock: the others keep answering from the generation in memory meanwhile (against a server a check is a
+        few round trips, and under load a convoy behind it cost seconds per question). An index not in memory
+        yet is loaded once, its other askers waiting for that load only.
+        """
         with self._lock:
             current = self._retrievers.get(index)
-            now = time.monotonic()
-            if current is not None and now - self._checked.get(index, 0.0) < RELOAD_CHECK_SECONDS:
-                return current
+            if current is not None:
+                due = time.monotonic() - self._checked.get(index, 0.0) >= RELOAD_CHECK_SECONDS
+                if not due or index in self._checking:
+                    self._retrievers.move_to_end(index)
+                    return current
+                self._checking.add(index)
+            loading = self._loading.setdefault(index, threading.Lock())
+        if current is not None:
             try:
-                published = self.store.require(index)
-            except StoreUnavailable as exc:
-                if current is None:
-                    raise
-                # the server is down or restarting: keep answering from the generation already in memory
-                log.warning("cannot check %s for a newer generation (%s); serving %s", index, exc,
-                            current.collection_name)
-                self._checked[index] = now
-                return current
-            if current is None or current.collection_name != published.collection:
-                current = Retriever(self.store, index, published)
-                self._retrievers[index] = current
-            self._checked[index] = now
+                return self._refresh(index, current)
+            finally:
+                with self._lock:
+                    self._checking.discard(index)
+        with loading:
+            with self._lock:
+                current = self._retrievers.get(index)
+            return current if current is not None else self._refresh(index, None)
+
+    def _refresh(self, index: str, current: Retriever | None) -> Retriever:
+        """Ask the store for the index's published generation; load it if it is not the one in memory."""
+        try:
+            published = self.store.require(index)
+        except StoreUnavailable as exc:
+            if current is None:
+                raise
+            # the server is down or restarting: keep answering from the generation already in memory
+            log.warning("cannot check %s for a newer generation (%s); serving %s", index, exc,
+                        current.collection_name)
+            published = None
+        if published is not None and (current is None or current.collection_name != published.collection):
+            current = Retriever(self.store, index, published)
+        with self._lock:
+            self._retrievers[index] = current
+            self._checked[index] = time.monotonic()
             self._retrievers.move_to_end(index)
             tenants = [name for name in self._retrievers if name != STANDARDS]
             for name in tenants[: max(0, len(tenants) - self.settings.max_cached_tenants)]:
                 del self._retrievers[name]  # least recently used: reloaded from the store when asked again
                 self._checked.pop(name, None)
-            return current
+        return current
 
     @property
     def loaded(self) -> list[str]:
