@@ -4,7 +4,7 @@ The terms are data (`bot/data/abbreviations.yaml`). Word matching uses them so t
 that name the same thing in different forms share their words; nothing here decides what a question is.
 
 >>> expand("when was your last pentest?")
-'when was your last pentest? pen test pentesting penetration test penetration testing'
+'when was your last pentest? pen test pentesting pen testing penetration test penetration testing'
 >>> expand("Do you enforce MFA?").endswith("multi-factor authentication multifactor authentication")
 True
 """
