@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.conversation import Conversation
 from bot.errors import IndexMissing, InvalidQuestion, LLMUnavailable, StoreUnavailable
 from bot.finish import finish, rephrased
+from bot.glossary import expand
 from bot.intent import IntentModel, load_model
 from bot.models import MAX_QUESTION_CHARS, Answer, Turn, TurnMeta
 from bot.retrieve import Evidence, Retriever
@@ -288,7 +289,8 @@ class Assistant:
             company = self.retriever(company_index(tenant))
         except IndexMissing:
             return []
-        found = company.search(question, k=self.settings.top_k, vector=vector)
+        # the keyword query names each abbreviation's spelled-out term too, and each term's abbreviation (glossary)
+        found = company.search(expand(question), k=self.settings.top_k, vector=vector)
         # an approved library answer that matches the question outranks the raw documents
         return sorted(found, key=lambda e: not (e.section == APPROVED_ANSWER
                                                 and e.similarity >= COMPANY_SIMILARITY_ALONE))

@@ -12,6 +12,9 @@ two moves:
 - reference: "that one", "it", "this control", "which one" are replaced by
   what they point at: the last named ID, or both frameworks being compared.
 
+Before either, a position in the catalog ("the control after A.5.15", "the next one")
+becomes the ID it names (`bot.position`).
+
 >>> resolve("and for ISO?", ["What does SOC 2 require for encryption?"])
 'What does ISO 27001 require for encryption?'
 >>> resolve("show me the evidence auditors want for that one", ["What does CC6.1 require?"])
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 
 from bot.advise import Advisor
 from bot.ids import find_ids
+from bot.position import place
 from ingest.catalog import CATALOG
 
 # Slot kinds, each a list of (canonical value, pattern). Order matters within a kind: first match wins.
@@ -219,5 +223,12 @@ def resolve(question: str, earlier_questions: Sequence[str], cited: Sequence[Seq
     ctx = Context()
     cited = list(cited) + [()] * (len(earlier_questions) - len(cited))
     for previous, ids in zip(earlier_questions, cited):
-        ctx = context_of(rewrite(previous, ctx), ids, ctx)
-    return rewrite(question, ctx)
+        ctx = context_of(_resolve_one(previous, ctx), ids, ctx)
+    return _resolve_one(question, ctx)
+
+
+def _resolve_one(question: str, ctx: Context) -> str:
+    """A position in the catalog ("the last people control", "the next one") is the ID it names;
+    otherwise the question is rewritten against the previous one."""
+    placed = place(question, ctx.ids[0] if ctx.ids else None)
+    return placed if placed is not None else rewrite(question, ctx)

@@ -78,7 +78,8 @@ class Signals:
 
 def understand(question: str, conversation: Conversation, tenant: str | None, signals: Signals) -> Understanding:
     earlier = [(q, meta.cited if meta else []) for q, meta in conversation.exchanges()]
-    resolved = resolve(question, [q for q, _ in earlier], [c for _, c in earlier]) if earlier else question
+    # also without a conversation: "the last control in the people theme" is resolved to its ID
+    resolved = resolve(question, [q for q, _ in earlier], [c for _, c in earlier])
     mentions = find_ids(resolved)
     vector, guess = _read(resolved, signals)
     paired = pair_reference(resolved) if not mentions and not sides(resolved) else None

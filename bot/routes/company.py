@@ -8,6 +8,7 @@ never states a company fact, and never a yes or no.
 from __future__ import annotations
 
 from bot.compose import APPROVED_ANSWER, Draft, best_overlap, compose, quotable
+from bot.glossary import expand
 from bot.retrieve import Evidence
 from bot.routes import Kit
 from bot.understand import Understanding
@@ -57,7 +58,8 @@ def answers(question: str, sentence: str, evidence: list[Evidence], embed=None, 
     similarity = max((e.similarity for e in evidence), default=0.0)
     if similarity >= COMPANY_SIMILARITY_ALONE:
         return True
-    if similarity >= COMPANY_SIMILARITY and best_overlap(question, sentence) >= COMPANY_OVERLAP:
+    # an abbreviation and its spelled-out term are the same words ("last pentest?" / "a penetration test")
+    if similarity >= COMPANY_SIMILARITY and best_overlap(question, expand(sentence)) >= COMPANY_OVERLAP:
         return True
     return embed is not None and vector is not None and float(embed(sentence) @ vector) >= SENTENCE_SIMILARITY
 
