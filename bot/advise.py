@@ -22,8 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, Field
+
+from ingest.datafile import read_yaml
 
 RULES_PATH = Path(__file__).with_name("data") / "advisor.yaml"
 Framework = Literal["soc2", "iso27001"]
@@ -141,7 +142,7 @@ class Advisor:
     @classmethod
     @functools.cache
     def load(cls, path: Path = RULES_PATH) -> "Advisor":
-        return cls(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+        return cls(read_yaml(path))
 
     # --- the profile --------------------------------------------------------------
 

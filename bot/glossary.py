@@ -15,7 +15,7 @@ import functools
 import re
 from pathlib import Path
 
-import yaml
+from ingest.datafile import read_yaml
 
 GLOSSARY_PATH = Path(__file__).with_name("data") / "abbreviations.yaml"
 
@@ -31,7 +31,7 @@ def _form_pattern(form: str, exact_case: bool) -> str:
 
 @functools.lru_cache(maxsize=1)
 def _terms() -> list[tuple[re.Pattern, tuple[str, ...]]]:
-    entries = yaml.safe_load(GLOSSARY_PATH.read_text(encoding="utf-8"))
+    entries = read_yaml(GLOSSARY_PATH)
     out = []
     for entry in entries:
         exact = bool(entry.get("exact_case"))

@@ -23,8 +23,9 @@ from pathlib import Path
 from typing import Callable, Literal
 
 import numpy as np
-import yaml
 from pydantic import BaseModel, ConfigDict, field_validator
+
+from ingest.datafile import read_yaml
 
 INTENTS_PATH = Path(__file__).with_name("data") / "intents.yaml"
 # our own golden questions, labelled by category (evals/intent_examples.py); never the blind set
@@ -57,7 +58,7 @@ class Examples(BaseModel):
     @classmethod
     @functools.cache
     def load(cls, path: Path = INTENTS_PATH) -> "Examples":
-        return cls.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+        return cls.model_validate(read_yaml(path))
 
     def merged(self, other: "Examples") -> "Examples":
         routes = {name: list(self.routes.get(name, [])) for name in INTENTS}

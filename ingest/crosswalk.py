@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import yaml
+from ingest.datafile import read_yaml
 
 Strength = Literal["equivalent", "partial"]
 DEFAULT_PATH = Path("corpus/crosswalk/soc2-iso27001.yaml")
@@ -40,7 +40,7 @@ class Crosswalk:
 
     @classmethod
     def load(cls, path: Path = DEFAULT_PATH) -> "Crosswalk":
-        data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+        data = read_yaml(path) or {}
         links = []
         for soc2, targets in data.items():
             for target in targets or []:

@@ -16,8 +16,9 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from ingest.datafile import read_yaml
 
 PATH = Path(__file__).resolve().parents[1] / "corpus" / "crosswalk" / "iso27001-2013-to-2022.yaml"
 _ID_2013 = r"^A\.(5|6|7|8|9|10|11|12|13|14|15|16|17|18)\.\d{1,2}\.\d{1,2}$"
@@ -51,7 +52,7 @@ class Lineage(BaseModel):
 
     @classmethod
     def load(cls, path: Path = PATH) -> "Lineage":
-        return cls.model_validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")))
+        return cls.model_validate(read_yaml(path))
 
     @functools.cached_property
     def _by_id(self) -> dict[str, Control2013]:
