@@ -21,6 +21,8 @@ import threading
 
 import numpy as np
 
+from bot import lexical
+from bot.lexical import Lexical
 from bot.text import terms
 from ingest.embed import query_embedder
 from ingest.schema import LEAD_SECTIONS
@@ -108,19 +110,26 @@ class Retriever:
         for rows in self.by_doc.values():
             rows.sort(key=lambda i: self.metas[i].get("position", 0))
         self.frameworks = np.array([m.get("framework", "") for m in self.metas])
-        self._bm25 = self._build_bm25()
+        self._bm25 = self._lexical(published)
         self._topics = _topic_pattern(self.metas)
 
-    def _build_bm25(self):
-        import bm25s
-
+    def _lexical(self, published: Published) -> Lexical:
+        """The generation's BM25 index: the one a reader kept for it, or built (and kept for the next reader)."""
+        kept = self.store.derived(published, lexical.tag())
+        if kept is not None:
+            try:
+                index = Lexical.from_arrays(kept)
+                if index.documents == len(self.ids):
+                    return index
+            except (ValueError, KeyError, TypeError):
+                pass
         corpus = []
         for text, meta in zip(self.texts, self.metas):
             header = f"{meta.get('doc_id', '')} {meta.get('title', '')} {meta.get('aliases', '')} {meta.get('section', '')}"
             corpus.append(terms(header) + terms(header) + terms(text))  # the title and aliases count double
-        bm25 = bm25s.BM25()
-        bm25.index(corpus, show_progress=False)
-        return bm25
+        index = Lexical.build(corpus)
+        self.store.keep_derived(published, lexical.tag(), index.arrays())
+        return index
 
     def names_topic(self, question: str) -> bool:
         """Does the question name a topic of this index by its title or an alias ("clear desk", "SoA")?"""
@@ -158,7 +167,7 @@ class Retriever:
         query = [t for t in terms(question) if t not in FRAMEWORK_TERMS]
         if not query:
             return []
-        scores = self._bm25.get_scores(query)
+        scores = self._bm25.scores(query)
         scores = np.where(mask, scores, -1.0)
         order = np.argsort(-scores)[:n]
         return [int(i) for i in order if scores[i] > 0]

@@ -1,7 +1,7 @@
 """Chroma, embedded or on a server, and the publish protocol that keeps readers safe.
 
 An index ("standards", or "company-<tenant>") is a series of Chroma
-collections, one per generation: `td-standards-g7`. Ingest fills a new
+collections, one per generation: `td-standards-g7` (`ingest.generations`). Ingest fills a new
 generation while readers keep using the published one, then publishes by
 flagging the new collection in a single metadata update, and only then drops
 the old one. An ingest that dies half-way leaves an unpublished collection
@@ -11,7 +11,8 @@ Chroma and file-system errors are mapped by `ingest.faults` to `StoreUnavailable
 (or `IndexChanged`) with a message that says what to do; anything else is a bug
 and propagates. A read-only data directory is served from a private copy of its
 index (embedded Chroma cannot open a database it may not write); writes to it are
-refused with the folder's name.
+refused with the folder's name. An embedded store keeps a copy of each published
+generation for cold readers, who then need not import Chroma (`ingest.snapshot`).
 """
 
 from __future__ import annotations
@@ -20,25 +21,24 @@ import errno
 import functools
 import logging
 import os
-import re
 import shutil
 import tempfile
 import time
 import weakref
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest import snapshot
+from ingest.generations import (GENERATION_NAME, SCHEMA_VERSION, STANDARDS, Generation, Published,  # noqa: F401
+                                collection_name, company_index, newest_published, tenant_of)  # (re-exported)
 from ingest.embed import offline_environment
-from ingest.errors import IndexChanged, IndexMissing, InvalidTenant, StoreUnavailable
+from ingest.errors import IndexChanged, IndexMissing, StoreUnavailable
 from ingest.faults import (READ_ONLY, folder_error, is_transport_error, not_writable, storage_failed, store_error,
                            writable)
 
 log = logging.getLogger("trustdesk")
 
-STANDARDS = "standards"
-SCHEMA_VERSION = 1
 # seconds a replaced generation stays readable, so readers in other processes can finish and switch
 RETIRE_AFTER = 120.0
 SERVER_ATTEMPTS = 3  # tries of one call to a Chroma server before it counts as down
@@ -46,23 +46,6 @@ SERVER_ATTEMPTS = 3  # tries of one call to a Chroma server before it counts as 
 # clients in a process, and after such a failure the next one can hang inside it instead of raising, so this
 # process writes no more; reading the published index (and answering) goes on.
 _DISK_REFUSED: str | None = None
-_TENANT = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
-_GENERATION = re.compile(r"^td-(?P<index>[a-z0-9_-]+)-g(?P<gen>\d+)$")
-
-
-def company_index(tenant: str) -> str:
-    """The index name of a tenant's own documents; the tenant name is checked.
-
-    The name becomes part of a Chroma collection name and is stored beside every library entry, so only
-    plain ASCII is allowed, matched whole (a trailing newline is not "the end of the name").
-    """
-    if not isinstance(tenant, str) or not _TENANT.fullmatch(tenant):
-        shown = repr(tenant) if not isinstance(tenant, str) or len(tenant) <= 60 else repr(tenant[:60]) + "..."
-        raise InvalidTenant(
-            f"tenant name {shown} is not valid: use 1-40 lowercase letters, digits, '-' or '_', "
-            "starting with a letter or digit (e.g. acme or acme-eu)"
-        )
-    return f"company-{tenant}"
 
 
 @contextmanager
@@ -81,33 +64,6 @@ def _opening(path: Path | None):
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def tenant_of(index: str) -> str | None:
-    """The tenant whose index this is (`company_index`'s inverse), or None for the standards."""
-    return index.removeprefix("company-") if index.startswith("company-") else None
-
-
-@dataclass(frozen=True)
-class Published:
-    """The generation of an index that readers use."""
-
-    index: str
-    collection: str
-    generation: int
-    model: str
-    created_at: str
-
-
-@dataclass(frozen=True)
-class Generation:
-    """One collection of an index, as `trustdesk doctor` reports it."""
-
-    index: str
-    collection: str
-    generation: int
-    state: str  # published | retired (replaced, dropped by a later ingest) | unpublished (building, or a crash)
-    retired_at: float | None = None
-
-
 def _with_retries(fn, *args, **kwargs):
     """`fn`, tried again on a transport error: 3 attempts, 0.2 s then 0.4 s apart (tenacity)."""
     from tenacity import retry, retry_if_exception, stop_after_attempt, wait_exponential
@@ -116,10 +72,6 @@ def _with_retries(fn, *args, **kwargs):
                      stop=stop_after_attempt(SERVER_ATTEMPTS), wait=wait_exponential(multiplier=0.2, max=2),
                      reraise=True)
     return retrying(fn)(*args, **kwargs)
-
-
-def _collection_name(index: str, generation: int) -> str:
-    return f"td-{index}-g{generation}"
 
 
 class Store:
@@ -252,20 +204,33 @@ class Store:
         found = []
         for col in self._call(self.client.list_collections):
             name = col.name if hasattr(col, "name") else str(col)
-            m = _GENERATION.match(name)
+            m = GENERATION_NAME.match(name)
             if m and m["index"] == index:
                 found.append((int(m["gen"]), name))
         return sorted(found)
 
     def published(self, index: str = STANDARDS) -> Published | None:
-        """The published generation of an index, or None if it was never published."""
-        best: Published | None = None
+        """The published generation of an index, or None if it was never published.
+
+        Until this process opens Chroma, an embedded store reads Chroma's catalog directly (`ingest.snapshot`):
+        a one-shot `trustdesk ask` then never imports chromadb.
+        """
+        rows = self._catalog()
+        if rows is not None:
+            found = [(int(m["gen"]), row) for row in rows if (m := GENERATION_NAME.match(row.name)) and m["index"] == index]
+            return newest_published(index, [(gen, row.name, row.uid, row.metadata) for gen, row in found])
+        generations = []
         for gen, name in self._generations(index):
             col = self._call(self.client.get_collection, name)
-            meta = col.metadata or {}
-            if meta.get("published") and meta.get("schema_version") == SCHEMA_VERSION:
-                best = Published(index, name, gen, str(meta.get("model", "")), str(meta.get("created_at", "")))
-        return best
+            generations.append((gen, name, str(col.id), col.metadata or {}))
+        return newest_published(index, generations)
+
+    def _catalog(self) -> list[snapshot.Row] | None:
+        """Chroma's catalog read without Chroma, or None: served by a server, already talking to Chroma (this
+        process then keeps asking it), or a catalog this code cannot read."""
+        if self.chroma_url or "client" in self.__dict__:
+            return None
+        return snapshot.published_rows(self.data_dir / "chroma")
 
     def require(self, index: str = STANDARDS) -> Published:
         pub = self.published(index)
@@ -288,7 +253,7 @@ class Store:
         gen = (gens[-1][0] + 1) if gens else 1
         return self._write(
             self.client.create_collection,
-            _collection_name(index, gen),
+            collection_name(index, gen),
             metadata={"index": index, "published": False, "model": model,
                       "schema_version": SCHEMA_VERSION, "created_at": created_at},
             configuration={"hnsw": {"space": "cosine"}},
@@ -299,6 +264,9 @@ class Store:
         """Make `collection` the one readers use; older generations are retired, then dropped (`collect_garbage`)."""
         meta = dict(collection.metadata or {})
         meta["published"] = True
+        if not self.chroma_url:  # its copy first, so that no reader who sees it published has to ask Chroma
+            got = self._call(collection.get, include=["documents", "metadatas", "embeddings"])
+            self._keep_copy(collection.name, str(collection.id), got)
         self._write(collection.modify, metadata=meta)
         self.collect_garbage(meta["index"], keep=collection.name)
 
@@ -323,14 +291,57 @@ class Store:
                 self._write(self.collection(name).modify, metadata=meta)
             elif now - float(retired) >= self.retire_after:
                 self.drop(name)
+        if not self.chroma_url:
+            snapshot.sweep(self.snapshots, {str(col.id) for col in self._call(self.client.list_collections)})
 
     def drop(self, name: str) -> None:
         self._write(self.client.delete_collection, name)
 
     def read_all(self, published: Published) -> dict:
-        """Every chunk of a generation: ids, documents, metadatas and embeddings."""
-        return self._call(self.collection(published.collection).get,
-                          include=["documents", "metadatas", "embeddings"])
+        """Every chunk of a generation: ids, documents, metadatas and embeddings.
+
+        An embedded store reads its copy of the generation (`ingest.snapshot`) when it has a sound one, and
+        otherwise asks Chroma and keeps a copy for the next reader.
+        """
+        if not self.chroma_url and published.uid:
+            kept = snapshot.read_chunks(self.snapshots, published.collection, published.uid)
+            if kept is not None:
+                return kept
+        got = self._call(self.collection(published.collection).get, include=["documents", "metadatas", "embeddings"])
+        if published.uid:
+            self._keep_copy(published.collection, published.uid, got)
+        return got
+
+    @property
+    def snapshots(self) -> Path:
+        """The folder of the generations' copies (`ingest.snapshot`), beside Chroma's own."""
+        return self.data_dir / "snapshots"
+
+    def derived(self, published: Published, tag: str) -> dict | None:
+        """Arrays a reader derived from this generation before (`keep_derived`), or None."""
+        if self.chroma_url or not published.uid:
+            return None
+        return snapshot.load(self.snapshots, published.collection, published.uid, tag)
+
+    def keep_derived(self, published: Published, tag: str, arrays: dict) -> None:
+        """Keep arrays derived from a generation for the next cold reader; a failure only costs that reader time."""
+        if self.chroma_url or self.read_only or _DISK_REFUSED or not published.uid:
+            return
+        try:
+            snapshot.save(self.snapshots, published.collection, published.uid, tag, arrays)
+        except OSError as exc:
+            log.warning("could not keep %s of %s in %s (%s)", tag, published.collection, self.snapshots,
+                        exc.strerror or exc)
+
+    def _keep_copy(self, name: str, uid: str, got: dict) -> None:
+        """Save a generation's copy for cold readers, if this store may write; a failure only costs them time."""
+        if self.chroma_url or self.read_only or _DISK_REFUSED:
+            return
+        try:
+            snapshot.write_chunks(self.snapshots, name, uid, got)
+        except OSError as exc:
+            log.warning("could not save a copy of %s for fast loading in %s (%s); questions are answered from "
+                        "Chroma instead", name, self.snapshots, exc.strerror or exc)
 
     def hashes(self, published: Published | None) -> dict[str, str]:
         """chunk id -> content hash of a published generation."""
@@ -347,7 +358,7 @@ class Store:
         """Every index that has a collection, published or not, sorted."""
         names = set()
         for col in self._call(self.client.list_collections):
-            m = _GENERATION.match(col.name if hasattr(col, "name") else str(col))
+            m = GENERATION_NAME.match(col.name if hasattr(col, "name") else str(col))
             if m:
                 names.add(m["index"])
         return sorted(names)

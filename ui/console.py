@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import click
@@ -88,8 +89,27 @@ def friendly_errors() -> Iterator[None]:
         fail(internal(exc), code=INTERNAL_ERROR)
 
 
+def _default_records_readable(path: Path) -> bool:
+    """Can the default SQLite records file be read (or does it not exist yet)? As `Records.check` probes it."""
+    import sqlite3
+
+    if not path.exists():
+        return True
+    try:
+        conn = sqlite3.connect(str(path))
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return False
+    return True
+
+
 def warn_if_records_down(cfg: "Settings") -> None:
     """Say, on stderr, that the records database cannot be used; answering goes on without it."""
+    if cfg.database_url is None and _default_records_readable(cfg.data_dir / "trustdesk.db"):
+        return  # the usual case, seen without importing SQLAlchemy (a third of a cold `ask`)
     from bot.errors import RecordsUnavailable
     from ingest.db import Records, default_url
 
