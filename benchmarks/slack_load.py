@@ -83,7 +83,7 @@ def run_load(url: str | list[str], stub, secret: str, *, channel: str, events: i
 
 def serve(assistant, records, stub, token: str, secret: str, instances: int) -> list:
     """`instances` Bolt apps in HTTP mode on loopback ports, sharing `records`."""
-    from ui.slack.app import build_app, http_server
+    from ui.slack.server import build_app, http_server
     from ui.slack.settings import SlackSettings
 
     servers = []

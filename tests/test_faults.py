@@ -179,7 +179,7 @@ def test_slack_answers_while_postgres_is_down_and_buttons_say_so(pg, pg_url, nor
 
     from tests.slack_stub import BOT_USER, SlackStub, action, event, post
     from tests.test_slack import SALES, SECRET, TOKEN, _action_value, _cited, _settings, _start
-    from ui.slack.app import RECORDS_DOWN
+    from ui.slack.messages import RECORDS_DOWN
 
     records = Records(pg_url)
     stub = SlackStub(TOKEN).start()

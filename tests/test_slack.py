@@ -146,7 +146,7 @@ def _settings(**over) -> SlackSettings:
 
 
 def _start(assistant, records, stub: SlackStub, settings: SlackSettings, secret: str | None = SECRET):
-    from ui.slack.app import build_app, http_server
+    from ui.slack.server import build_app, http_server
 
     app = build_app(assistant, records, settings, bot_token=TOKEN, signing_secret=secret,
                     api_url=stub.url + "/api/", web_url="https://trustdesk.example.com")
@@ -451,7 +451,7 @@ def test_socket_mode_runs_the_same_handlers_without_a_socket(northwind_assistant
     from slack_bolt.request import BoltRequest
 
     from ingest.db import Records
-    from ui.slack.app import build_app
+    from ui.slack.server import build_app
 
     stub = SlackStub(TOKEN).start()
     records = Records(f"sqlite:///{tmp_path / 'slack.db'}")

@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
         from bot.engine import Assistant
         from ingest.db import Records
         from ui.slack import settings as slack_settings
-        from ui.slack.app import build_app, http_server
+        from ui.slack.server import build_app, http_server
 
         s = settings(log_level="INFO")
         bot_token = s.slack_bot_token.get_secret_value() if s.slack_bot_token else None

@@ -3,7 +3,7 @@
 `trustdesk slack` (ui/cli_slack.py) is the entry point; handlers only call bot/ workflows.
 """
 
-from ui.slack.app import build_app, http_server
+from ui.slack.server import build_app, http_server
 from ui.slack.settings import SlackSettings, load
 
 __all__ = ["SlackSettings", "build_app", "http_server", "load"]

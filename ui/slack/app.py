@@ -13,14 +13,12 @@ retried deliveries are dropped by event id (in the records database, so several
 instances agree); the app's own and other bots' messages are ignored; an internal
 error becomes a short apology in the thread, never a trace.
 
->>> thread_key("T1", "C1", "1700000000.000100")
-'slack:T1:C1:1700000000.000100'
+The buttons and the expert live in `ui.slack.actions`, the fixed replies and
+Slack's markup in `ui.slack.messages`, the server in `ui.slack.server`.
 """
 
 from __future__ import annotations
 
-import contextvars
-import html
 import logging
 import re
 import threading
@@ -28,7 +26,6 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
@@ -37,49 +34,19 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 
 from bot import feedback, logs
 from bot.engine import Assistant
-from bot.errors import InvalidQuestion, TrustdeskError
+from bot.errors import InvalidQuestion
 from bot.models import Answer
 from bot.threads import Threads, first_delivery
 from ingest.db import Records
 from ingest.errors import RecordsUnavailable
 from ui import failures
 from ui.slack.blocks import answer_blocks, button, escape, explorer, fallback_text, section
+from ui.slack.actions import Actions
+from ui.slack.messages import (APOLOGY, CANNOT_ANSWER, HELP, NOT_HERE, REASON_VIEW, SHARED_CACHE_SECONDS,
+                               SHARED_NOTE, question_text, thread_key)
 from ui.slack.settings import Place, SlackSettings
 
 log = logging.getLogger("trustdesk.slack")
-
-HELP = ("Ask me about SOC 2 or ISO 27001, for example *What does CC6.1 require?*, *Where does CC7.2 land in "
-        "Annex A?* or *We sell to banks in Germany and the US: SOC 2, ISO 27001 or both?* "
-        "Follow-ups in the thread keep the context.")
-NOT_HERE = ("I'm not set up to answer in this channel. Ask whoever runs trustdesk to add it to the Slack "
-            "settings (TRUSTDESK_SLACK_CONFIG), or send me a direct message.")
-APOLOGY = ("Sorry, something went wrong while answering this: an internal error. Please try again in a minute; if "
-           "it keeps happening, tell whoever runs trustdesk (reference `{ref}`).")
-CANNOT_ANSWER = "Sorry, I can't answer right now: {why}"
-SHARED_NOTE = ("This channel is shared with people outside the company, so I answered from the standards only, "
-               "not from our own policies.")
-NO_EXPERT = "No expert is set for this channel: add `expert:` for it in the Slack settings (TRUSTDESK_SLACK_CONFIG)."
-RECORDS_DOWN = "I can't save that right now: the records database is unavailable. Please try again later."
-REASON_VIEW = "td_feedback_reason"
-_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-_LINK = re.compile(r"<((?:https?|mailto):[^|>]+)(?:\|([^>]+))?>")
-_CHANNEL_REF = re.compile(r"<#([CG][A-Z0-9]+)(?:\|([^>]*))?>")
-SHARED_CACHE_SECONDS = 300.0
-
-
-def thread_key(team: str, channel: str, thread_ts: str) -> str:
-    return f"slack:{team or '-'}:{channel}:{thread_ts}"
-
-
-def question_text(text: str, bot_user_id: str | None) -> str:
-    """What the person asked: the app's own mention removed, Slack's markup turned back into words."""
-    if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", " ", text)
-    text = _MENTION.sub(lambda m: "@" + m.group(1), text)
-    text = _CHANNEL_REF.sub(lambda m: "#" + (m.group(2) or m.group(1)), text)
-    text = _LINK.sub(lambda m: m.group(2) or m.group(1), text)
-    return " ".join(html.unescape(text).split())
-
 
 class RateLimiter:
     """At most `per_minute` questions per person in any 60 s, in this process."""
@@ -111,7 +78,7 @@ def web_client(token: str | None, base_url: str | None) -> WebClient:
                                      RateLimitErrorRetryHandler(max_retry_count=2)])
 
 
-class SlackDesk:
+class SlackDesk(Actions):
     """The handlers. Bolt calls them for HTTP and Socket Mode alike; they only call bot/ workflows."""
 
     def __init__(self, assistant: Assistant, records: Records, settings: SlackSettings, *,
@@ -365,258 +332,3 @@ class SlackDesk:
         blocks += answer_blocks(answer, explore_url=self.explore_url,
                                 actions=self._actions(answer, expert=False, share=True))
         respond(response_type="ephemeral", text=fallback_text(answer), blocks=blocks[:50])
-
-    # --- buttons ----------------------------------------------------------------------
-
-    def _stored(self, body: dict, action: dict):
-        try:
-            return self.threads.stored(action.get("value", ""))
-        except RecordsUnavailable:
-            return None
-
-    def on_helpful(self, ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
-        self._feedback(body, action, client, helpful=True)
-
-    def on_not_helpful(self, ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
-        row = self._feedback(body, action, client, helpful=False, confirm=False)
-        if row is None:
-            return
-        view = {"type": "modal", "callback_id": REASON_VIEW, "private_metadata": str(row),
-                "title": {"type": "plain_text", "text": "What was wrong?"},
-                "submit": {"type": "plain_text", "text": "Send"},
-                "close": {"type": "plain_text", "text": "Skip"},
-                "blocks": [{"type": "input", "block_id": "reason", "optional": True,
-                            "label": {"type": "plain_text", "text": "Tell us what was wrong (optional)"},
-                            "element": {"type": "plain_text_input", "action_id": "text", "multiline": True,
-                                        "max_length": feedback.MAX_REASON_CHARS}}]}
-        try:
-            client.views_open(trigger_id=body.get("trigger_id", ""), view=view)
-        except SlackApiError as exc:
-            log.info("reason dialog not opened (%s); the feedback is stored without one",
-                     exc.response.get("error"))
-
-    def _feedback(self, body: dict, action: dict, client: WebClient, *, helpful: bool,
-                  confirm: bool = True) -> int | None:
-        channel = (body.get("channel") or {}).get("id", "")
-        user = (body.get("user") or {}).get("id", "")
-        thread_ts = (body.get("message") or {}).get("thread_ts")
-        stored = self._stored(body, action)
-        try:
-            row = feedback.record(self.records, action.get("value", ""), helpful, surface="slack",
-                                  question=stored.question if stored else "",
-                                  tenant=stored.tenant if stored else None)
-        except TrustdeskError as exc:
-            log.warning("feedback not stored: %s", exc)
-            self._ephemeral(client, channel, user, RECORDS_DOWN, thread_ts=thread_ts)
-            return None
-        if confirm:
-            self._ephemeral(client, channel, user, "Thanks, noted.", thread_ts=thread_ts)
-        return row.id
-
-    def on_reason(self, ack, view: dict, body: dict) -> None:
-        ack()
-        reason = (((view.get("state") or {}).get("values") or {}).get("reason") or {}).get("text", {}).get("value")
-        if not reason:
-            return
-        try:
-            feedback.add_reason(self.records, int(view.get("private_metadata") or 0), reason)
-        except (TrustdeskError, ValueError) as exc:
-            log.warning("feedback reason not stored: %s", exc)
-
-    def on_expert(self, ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
-        channel = (body.get("channel") or {}).get("id", "")
-        user = (body.get("user") or {}).get("id", "")
-        message = body.get("message") or {}
-        thread_ts = message.get("thread_ts") or message.get("ts")
-        place = self.settings.place(channel, is_dm=channel.startswith("D"))
-        if place is None or not place.expert:
-            self._ephemeral(client, channel, user, NO_EXPERT, thread_ts=thread_ts)
-            return
-        stored = self._stored(body, action)
-        if stored is None or not stored.tenant:
-            self._ephemeral(client, channel, user, RECORDS_DOWN if stored is None else NO_EXPERT,
-                            thread_ts=thread_ts)
-            return
-        key = thread_key(_team(body), channel, thread_ts)
-        try:
-            self.threads.escalate(key, place.expert, stored.question, by=user)
-        except TrustdeskError as exc:
-            log.warning("escalation not stored: %s", exc)
-            self._ephemeral(client, channel, user, RECORDS_DOWN, thread_ts=thread_ts)
-            return
-        asker = f" for <@{stored.user}>" if stored.user else ""
-        client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts,
-            text=(f"{place.expert_mention} could you answer this{asker}?\n>{escape(stored.question)}\n"
-                  f"Your reply in this thread is saved as a *candidate* answer in the {stored.tenant} answer "
-                  "library, and reviewed before anyone reuses it."))
-
-    def on_share(self, ack, body: dict, action: dict, client: WebClient, respond) -> None:
-        ack()
-        channel = (body.get("channel") or {}).get("id", "")
-        user = (body.get("user") or {}).get("id", "")
-        stored = self._stored(body, action)
-        if stored is None:
-            respond(response_type="ephemeral", replace_original=False,
-                    text="I no longer have that answer: ask again to share it.")
-            return
-        answer, place = stored.answer, self.settings.place(channel, is_dm=channel.startswith("D"))
-        blocks = [section(f"*<@{user}> asked:* {escape(stored.asked)}")]
-        blocks += answer_blocks(answer, explore_url=self.explore_url,
-                                actions=self._actions(answer, expert=bool(place and place.expert and stored.tenant)))
-        posted = client.chat_postMessage(channel=channel, text=fallback_text(answer), blocks=blocks[:50],
-                                         unfurl_links=False, unfurl_media=False)
-        # the shared message starts a thread of its own: follow-ups there continue this conversation,
-        # and its buttons still find the answer by its id
-        try:
-            self.threads.record(thread_key(_team(body), channel, posted["ts"]), stored.asked, answer,
-                                surface="slack", user=stored.user, tenant=stored.tenant, link_answer=False)
-        except RecordsUnavailable as exc:
-            log.warning("shared, but the thread was not saved: %s", exc)
-        respond(delete_original=True)
-
-    # --- experts ----------------------------------------------------------------------
-
-    def _is_expert_reply(self, client: WebClient, key: str, user: str) -> bool:
-        try:
-            escalation = self.threads.escalation(key)
-        except RecordsUnavailable:
-            return False
-        if escalation is None or not user:
-            return False
-        if escalation.expert == user:
-            return True
-        return escalation.expert.startswith("S") and user in self._group_members(client, escalation.expert)
-
-    def _group_members(self, client: WebClient, group: str) -> set[str]:
-        cached = self._groups.get(group)
-        if cached and time.monotonic() - cached[0] < SHARED_CACHE_SECONDS:
-            return cached[1]
-        try:
-            members = set(client.usergroups_users_list(usergroup=group).get("users", []))
-        except SlackApiError as exc:
-            log.warning("usergroups.users.list failed for %s: %s", group, exc.response.get("error"))
-            return set()
-        self._groups[group] = (time.monotonic(), members)
-        return members
-
-    def _asked_by(self, key: str, user: str) -> bool:
-        try:
-            return self.threads.asker(key) == user
-        except RecordsUnavailable:
-            return False
-
-    def _capture(self, client: WebClient, key: str, channel: str, thread_ts: str, ts: str, user: str,
-                 text: str) -> None:
-        reply = question_text(text, None)
-        if not reply:
-            return
-        try:
-            permalink = client.chat_getPermalink(channel=channel, message_ts=ts).get("permalink", "")
-        except SlackApiError as exc:
-            log.info("no permalink for the expert's reply (%s)", exc.response.get("error"))
-            permalink = f"slack://channel?id={channel}&message={ts}"
-        try:
-            entry, changed = self.threads.capture(key, reply, source=permalink, owner=user)
-        except TrustdeskError as exc:
-            log.warning("expert reply not captured: %s", exc)
-            self._ephemeral(client, channel, user, f"Your answer was not saved to the library: {exc}",
-                            thread_ts=thread_ts)
-            return
-        verb = "Saved" if changed else "Already had"
-        client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts,
-            text=(f"{verb} <@{user}>'s answer as a candidate in the {entry.tenant} answer library (`{entry.id}`). "
-                  f"It is used once approved: `trustdesk library review --tenant {entry.tenant}` or the web UI's "
-                  "Library page."))
-
-
-class _QuietTokenWarning(logging.Filter):
-    """Bolt reads SLACK_BOT_TOKEN itself and warns that our client (which carries it) wins: it does, by design."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return "`token` will be unused" not in record.getMessage()
-
-
-def _kind(body: dict) -> str:
-    """What a request is, for its log line: `event app_mention`, `command /trustdesk`, `action td_helpful`."""
-    if body.get("type") == "event_callback":
-        return f"event {(body.get('event') or {}).get('type', '?')}"
-    if body.get("command"):
-        return f"command {body['command']}"
-    if body.get("actions"):
-        return f"action {body['actions'][0].get('action_id', '?')}"
-    return str(body.get("type") or "request")
-
-
-def _channel(body: dict) -> str | None:
-    return ((body.get("event") or {}).get("channel") or body.get("channel_id")
-            or (body.get("channel") or {}).get("id") or None)
-
-
-class _TracedApp(App):
-    """Bolt's App, each request dispatched under a request id: its middleware, and its listener on a worker
-    thread (`_ContextExecutor`), log under the event id for an event, a new id otherwise."""
-
-    def dispatch(self, req):
-        body = req.body if isinstance(req.body, dict) else {}
-        event_id = body.get("event_id")
-        with logs.request(str(event_id) if event_id else None, surface="slack", event_id=event_id):
-            log.info("slack %s", _kind(body), extra={"channel": _channel(body)})
-            return super().dispatch(req)
-
-
-class _ContextExecutor(ThreadPoolExecutor):
-    """Bolt's worker pool, each task run in a copy of its submitter's context: the request id goes along."""
-
-    def submit(self, fn, /, *args, **kwargs):
-        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
-
-
-def _team(body: dict) -> str:
-    return (body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or body.get("team_id", "")
-
-
-def build_app(assistant: Assistant, records: Records, settings: SlackSettings, *, bot_token: str | None,
-              signing_secret: str | None, api_url: str | None = None, web_url: str | None = None,
-              workers: int = 8) -> App:
-    """The Bolt app with every handler registered. Verifies the bot token with `auth.test` at once.
-
-    Requests are verified (signature and timestamp) whenever a signing secret is given; HTTP mode
-    requires one (`trustdesk slack --http`), Socket Mode needs none.
-    """
-    bolt_log = logging.getLogger("trustdesk.slack.bolt")
-    if not any(isinstance(f, _QuietTokenWarning) for f in bolt_log.filters):
-        bolt_log.addFilter(_QuietTokenWarning())
-    app = _TracedApp(client=web_client(bot_token, api_url), signing_secret=signing_secret,
-                     process_before_response=False, request_verification_enabled=signing_secret is not None,
-                     listener_executor=_ContextExecutor(max_workers=workers, thread_name_prefix="trustdesk-slack"),
-                     logger=bolt_log)
-    SlackDesk(assistant, records, settings, web_url=web_url).register(app)
-    return app
-
-
-def wsgi(app: App) -> Callable:
-    """Bolt's `/slack/events` (events, commands, interactions) plus `/healthz` for a load balancer."""
-    from slack_bolt.adapter.wsgi import SlackRequestHandler
-
-    events = SlackRequestHandler(app)
-
-    def handle(environ, start_response):
-        if environ.get("PATH_INFO") == "/healthz" and environ.get("REQUEST_METHOD") == "GET":
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"ok\n"]
-        return events(environ, start_response)
-
-    return handle
-
-
-def http_server(app: App, host: str, port: int, threads: int = 8):
-    """A waitress server for HTTP mode (call `.run()`; `.close()` stops it). Port 0 picks a free one."""
-    from waitress.server import create_server
-
-    return create_server(wsgi(app), host=host, port=port, threads=threads, ident="trustdesk",
-                         max_request_body_size=1 << 20, clear_untrusted_proxy_headers=True)
