@@ -44,62 +44,14 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=200, help="warm questions to time (default 200)")
     args = parser.parse_args()
 
-    from bot import Assistant, Settings
-    from ingest import Store, ingest, load_corpus
-
     data = Path(tempfile.mkdtemp(prefix="trustdesk-bench-"))
-    corpus = ROOT / "corpus"
-    store = Store(data)
+    ingests = _ingest_figures(data)
+    first_s, latencies = _warm_figures(data, args.questions)
+    colds, cold_rss_mb, uncopied_s, help_s = _cold_figures(data)
 
-    t = time.perf_counter()
-    cold = ingest(load_corpus(corpus), store)
-    cold_s = time.perf_counter() - t
-    t = time.perf_counter()
-    again = ingest(load_corpus(corpus), store)
-    again_s = time.perf_counter() - t
-
-    work = Path(tempfile.mkdtemp(prefix="trustdesk-bench-corpus-")) / "corpus"
-    subprocess.run(["cp", "-r", str(corpus), str(work)], check=True)
-    target = work / "soc2" / "CC6.1.md"
-    target.write_text(target.read_text().replace("## How teams meet it\n", "## How teams meet it\n\nBenchmark edit.\n"))
-    t = time.perf_counter()
-    one = ingest(load_corpus(work), store)
-    one_s = time.perf_counter() - t
-
-    assistant = Assistant(Settings(data_dir=data))
-    t = time.perf_counter()
-    assistant.ask("warm up: what is CC6.1?")
-    first_s = time.perf_counter() - t
-    latencies = []
-    for n in range(args.questions):
-        q = QUESTIONS[n % len(QUESTIONS)]
-        t = time.perf_counter()
-        assistant.ask(q)
-        latencies.append((time.perf_counter() - t) * 1000)
-
-    script = Path(sys.executable).with_name("trustdesk")
-    env = {**os.environ, "TRUSTDESK_DATA_DIR": str(data)}
-    # the first process after an ingest also fits the intent classifier's cache; then cold runs
-    subprocess.run([str(script), "ask", "warm the cache", "--json"], env=env, check=True, capture_output=True, cwd=ROOT)
-    colds = []
-    for question in ("What does CC6.1 require?", "we sell to german banks, soc 2 or iso?", "what replaced A.12.6.1",
-                     "which iso controls cover cc7.2", "do we need a pen test for soc 2?"):
-        t = time.perf_counter()
-        subprocess.run([str(script), "ask", question, "--json"], env=env, check=True, capture_output=True, cwd=ROOT)
-        colds.append(time.perf_counter() - t)
-    ask_cold_s = statistics.median(colds)
-    cold_rss_mb = _cold_ask_rss_mb(script, env)
-    # the same cold ask without the generation's copies (ingest/snapshot.py): it reads through Chroma, and
-    # writes the copies again for the next process
-    subprocess.run(["rm", "-rf", str(data / "snapshots")], check=True)
-    t = time.perf_counter()
-    subprocess.run([str(script), "ask", "What does CC6.1 require?", "--json"], env=env, check=True,
-                   capture_output=True, cwd=ROOT)
-    uncopied_s = time.perf_counter() - t
-    t = time.perf_counter()
-    subprocess.run([str(script), "--help"], env=env, check=True, capture_output=True, cwd=ROOT)
-    help_s = time.perf_counter() - t
-
+    cold, cold_s = ingests["cold"]
+    again, again_s = ingests["again"]
+    one, one_s = ingests["one"]
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"corpus                      {cold.documents} documents, {cold.chunks} chunks")
     print(f"cold ingest                 {cold_s:6.1f} s   (target < 60 s)")
@@ -109,13 +61,68 @@ def main() -> None:
     print(f"warm answer p50             {statistics.median(latencies):6.1f} ms over {len(latencies)} questions")
     print(f"warm answer p95             {percentile(latencies, 95):6.1f} ms   (target < 150 ms)")
     print(f"warm answer max             {max(latencies):6.1f} ms")
-    print(f"`trustdesk ask` cold        {ask_cold_s:6.2f} s   median of {len(colds)} fresh processes (target <= 2.5 s): "
-          + ", ".join(f"{c:.2f}" for c in colds))
+    print(f"`trustdesk ask` cold        {statistics.median(colds):6.2f} s   median of {len(colds)} fresh processes "
+          "(target <= 2.5 s): " + ", ".join(f"{c:.2f}" for c in colds))
     print(f"`trustdesk ask` cold, RSS   {cold_rss_mb:6.0f} MB" if cold_rss_mb else "`trustdesk ask` cold, RSS   (no /usr/bin/time)")
     print(f"`trustdesk ask`, no copies  {uncopied_s:6.2f} s   (through Chroma, as before ingest/snapshot.py)")
-    # RUSAGE_CHILDREN counts a forked child's pages before exec: measure a cold ask with /usr/bin/time -f %M instead
     print(f"`trustdesk --help`          {help_s:6.2f} s")
     print(f"peak RSS (this process)     {peak_mb:6.0f} MB   (ingest, 1 index, {args.questions} warm questions)")
+
+
+def _timed(fn, *args):
+    started = time.perf_counter()
+    result = fn(*args)
+    return result, time.perf_counter() - started
+
+
+def _ingest_figures(data: Path) -> dict:
+    """Cold ingest, no-change re-ingest, and one file changed: (report, seconds) each."""
+    from ingest import Store, ingest, load_corpus
+
+    corpus = ROOT / "corpus"
+    store = Store(data)
+    figures = {"cold": _timed(lambda: ingest(load_corpus(corpus), store)),
+               "again": _timed(lambda: ingest(load_corpus(corpus), store))}
+    work = Path(tempfile.mkdtemp(prefix="trustdesk-bench-corpus-")) / "corpus"
+    subprocess.run(["cp", "-r", str(corpus), str(work)], check=True)
+    target = work / "soc2" / "CC6.1.md"
+    target.write_text(target.read_text().replace("## How teams meet it\n", "## How teams meet it\n\nBenchmark edit.\n"))
+    figures["one"] = _timed(lambda: ingest(load_corpus(work), store))
+    return figures
+
+
+def _warm_figures(data: Path, questions: int) -> tuple[float, list[float]]:
+    """The first answer (loads the index and the classifier), then each warm answer's milliseconds."""
+    from bot import Assistant, Settings
+
+    assistant = Assistant(Settings(data_dir=data))
+    _, first_s = _timed(assistant.ask, "warm up: what is CC6.1?")
+    latencies = []
+    for n in range(questions):
+        _, seconds = _timed(assistant.ask, QUESTIONS[n % len(QUESTIONS)])
+        latencies.append(seconds * 1000)
+    return first_s, latencies
+
+
+def _cold_figures(data: Path) -> tuple[list[float], float | None, float, float]:
+    """Fresh `trustdesk ask` processes: their seconds, one's peak RSS, one without the generation copies, and
+    `--help`."""
+    script = Path(sys.executable).with_name("trustdesk")
+    env = {**os.environ, "TRUSTDESK_DATA_DIR": str(data)}
+
+    def ask(question: str) -> None:
+        subprocess.run([str(script), "ask", question, "--json"], env=env, check=True, capture_output=True, cwd=ROOT)
+
+    ask("warm the cache")  # the first process after an ingest also fits the intent classifier's cache
+    colds = [_timed(ask, q)[1] for q in ("What does CC6.1 require?", "we sell to german banks, soc 2 or iso?",
+                                         "what replaced A.12.6.1", "which iso controls cover cc7.2",
+                                         "do we need a pen test for soc 2?")]
+    rss_mb = _cold_ask_rss_mb(script, env)
+    # without the generation's copies (ingest/snapshot.py) a cold ask reads through Chroma, and writes them again
+    subprocess.run(["rm", "-rf", str(data / "snapshots")], check=True)
+    uncopied_s = _timed(ask, "What does CC6.1 require?")[1]
+    help_s = _timed(lambda: subprocess.run([str(script), "--help"], env=env, check=True, capture_output=True))[1]
+    return colds, rss_mb, uncopied_s, help_s
 
 
 def _cold_ask_rss_mb(script: Path, env: dict) -> float | None:

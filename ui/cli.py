@@ -10,16 +10,10 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
-
-if TYPE_CHECKING:
-    from bot.config import Settings
 
 app = typer.Typer(
     name="trustdesk",
@@ -110,6 +104,33 @@ def ask(
 MAX_BATCH_LINE = 100_000
 
 
+def _batch_record(assistant, raw: bytes, number: int, tenant: str | None) -> dict:
+    """One output line: the input object plus "answer", or {"id", "error"} saying what was wrong with the line."""
+    from pydantic import ValidationError
+
+    from bot import logs
+    from bot.errors import InvalidQuestion
+
+    try:
+        line = raw.decode("utf-8")
+        if len(line) > MAX_BATCH_LINE:
+            raise ValueError(f"line {number} is longer than {MAX_BATCH_LINE:,} characters")
+        case_id, case, error = _batch_case(line, number)
+    except (UnicodeDecodeError, ValueError) as exc:
+        case_id, case, error = f"line-{number}", None, (
+            f"line {number} is not UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc))
+    if case is not None:
+        try:
+            with logs.request(surface="cli", command="batch", line=number):
+                answer = assistant.ask(case["question"], case.get("history", []), tenant=tenant)
+            return {**case, "answer": answer.model_dump(mode="json")}
+        except InvalidQuestion as exc:
+            error = str(exc)
+        except ValidationError as exc:
+            error = f"\"history\" is not a list of {{\"role\", \"content\"}} turns: {exc.errors()[0]['msg']}"
+    return {"id": case_id, "error": error}
+
+
 def _batch_case(line: str, number: int) -> tuple[str, dict | None, str | None]:
     """(id, case, error) for one input line."""
     try:
@@ -149,11 +170,9 @@ def batch(
             fail(f"{infile} not found")
         if out_path.resolve() == infile.resolve():
             fail("--out must differ from the input file; it would be overwritten")
-        from pydantic import ValidationError
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from bot import Assistant, logs
-        from bot.errors import InvalidQuestion, TrustdeskError
+        from bot import Assistant
 
         with infile.open("rb") as counting:  # stream the file: a large batch never sits in memory whole
             total = sum(1 for _ in counting)
@@ -167,31 +186,11 @@ def batch(
         ) as progress:
             task = progress.add_task("answering", total=total)
             for number, raw in enumerate(source, start=1):
-                raw = raw.rstrip(b"\r\n")
                 progress.advance(task)
                 if not raw.strip():
                     continue
-                try:
-                    line = raw.decode("utf-8")
-                    if len(line) > MAX_BATCH_LINE:
-                        raise ValueError(f"line {number} is longer than {MAX_BATCH_LINE:,} characters")
-                    case_id, case, error = _batch_case(line, number)
-                except (UnicodeDecodeError, ValueError) as exc:
-                    case_id, case, error = f"line-{number}", None, (
-                        f"line {number} is not UTF-8" if isinstance(exc, UnicodeDecodeError) else str(exc))
-                if case is not None:
-                    try:
-                        with logs.request(surface="cli", command="batch", line=number):
-                            answer = assistant.ask(case["question"], case.get("history", []), tenant=tenant)
-                        record = {**case, "answer": answer.model_dump(mode="json")}
-                    except InvalidQuestion as exc:
-                        error = str(exc)
-                    except ValidationError as exc:
-                        error = f"\"history\" is not a list of {{\"role\", \"content\"}} turns: {exc.errors()[0]['msg']}"
-                    except TrustdeskError:
-                        raise
-                if error is not None:
-                    record = {"id": case_id, "error": error}
+                record = _batch_record(assistant, raw.rstrip(b"\r\n"), number, tenant)
+                if "error" in record and "answer" not in record:
                     failed += 1
                 else:
                     answered += 1
@@ -244,89 +243,6 @@ def chat(tenant: TenantOpt = None) -> None:
             conversation.add(question, answer)  # the engine trims what it reads back
 
 
-@app.command("eval")
-def eval_cmd(
-    report: Annotated[Optional[Path], typer.Option("--report", help="Folder for report.json, report.md and plots (default: TRUSTDESK_REPORTS_DIR or ./reports).")] = None,
-    systems: Annotated[str, typer.Option(help="Comma-separated: trustdesk, dense, bm25.")] = "trustdesk,dense,bm25",
-    gate: Annotated[bool, typer.Option("--gate", help="Exit 1 if trustdesk misses a threshold in evals/thresholds.yaml.")] = False,
-    accept: Annotated[bool, typer.Option("--accept", help="Record this run's trustdesk metrics as the level the gate defends.")] = False,
-    judge: Annotated[bool, typer.Option("--judge", help="Add LLM-judged faithfulness and relevance (needs TRUSTDESK_LLM and ragas).")] = False,
-    judge_runs: Annotated[int, typer.Option(help="Repeat the LLM judge this many times and average (single runs are noisy).")] = 3,
-    case_set: Annotated[str, typer.Option("--set", help="golden (tuned to, gated), blind or holdout2 (frozen, written without seeing the code) or nist (NIST CSF 2.0 -> ISO 27001:2022 references); never tune to blind, holdout2 or nist.")] = "golden",
-) -> None:
-    """Run the golden set through trustdesk and the dense and BM25 baselines; write a report with plots.
-
-    The report is compared with the previous one in the same folder, naming every case that regressed.
-    """
-    with friendly_errors():
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-        from rich.table import Table
-
-        from evals.report import write
-        from evals.runner import accept as accept_run
-        from evals.runner import evaluate, gate as check_gate, load_accepted
-
-        chosen = tuple(s.strip() for s in systems.split(",") if s.strip())
-        cfg = settings()
-        report = report or cfg.reports_dir
-        if judge and not cfg.llm:
-            fail("--judge needs a language model: set TRUSTDESK_LLM=provider:model")
-        if judge_runs < 1:
-            fail("--judge-runs must be at least 1")
-        if case_set not in ("golden", "blind", "holdout2", "nist"):
-            fail(f"--set must be golden, blind, holdout2 or nist, not {case_set!r}")
-        if case_set != "golden" and (gate or accept):
-            fail("--gate and --accept apply to the golden set only: the blind, holdout2 and NIST sets are measured, never tuned to")
-        from evals.golden import load_set
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=err, transient=True) as progress:
-            task = progress.add_task("evaluating", total=None)
-
-            def report_progress(system: str, done: int, total: int) -> None:
-                progress.update(task, description=f"evaluating {system}", completed=done, total=total)
-
-            judge_model = None
-            if judge:
-                from bot.llm import chat_model
-                from evals.judge import RagasJudge
-                from ingest.embed import embedder
-
-                judge_model = RagasJudge(chat_model(cfg.llm, cfg.llm_timeout), embedder())
-            try:
-                result = evaluate(cfg, chosen, report_progress, cases=load_set(case_set), judge=judge_model,
-                                  judge_runs=judge_runs, case_set=case_set)
-            except ValueError as exc:
-                fail(str(exc))
-        result = write(result, report)
-        table = Table(title=f"{result['golden_cases']} {case_set} cases")
-        table.add_column("metric")
-        for name in result["systems"]:
-            table.add_column(name, justify="right")
-        from evals.report import HEADLINE, _fmt
-
-        for metric in HEADLINE + (("judge_faithfulness", "judge_relevance") if judge else ()):
-            table.add_row(metric, *(_fmt(result["systems"][n]["overall"].get(metric)) for n in result["systems"]))
-        out.print(table)
-        regs = result["regressions"]
-        out.print(f"{len(regs)} case(s) regressed since the previous run" if result["previous_created_at"]
-                  else "no previous run to compare with")
-        for r in regs[:20]:
-            out.print(f"  {r['system']} {r['case']} ({r['category']}): {r['before']:.2f} -> {r['after']:.2f}")
-        out.print(f"report: {report / 'report.md'}")
-        if accept:
-            accept_run(result)
-            out.print("accepted: evals/accepted.json now holds these trustdesk metrics")
-        if gate:
-            if "trustdesk" not in result["systems"]:
-                fail("--gate needs the trustdesk system in --systems")
-            failures = check_gate(result, load_accepted())
-            for f in failures:
-                err.print(f"[red]gate:[/] {f}", highlight=False)
-            if failures:
-                raise typer.Exit(1)
-            out.print("gate: passed")
-
-
 @app.command()
 def ui(
     port: Annotated[int, typer.Option(help="Port to serve on.", min=1, max=65535)] = 8501,
@@ -352,6 +268,8 @@ from ui import cli_slack  # noqa: E402  (the Slack app)
 cli_slack.register(app)
 from ui import cli_doctor  # noqa: E402  (trustdesk doctor)
 cli_doctor.register(app)
+from ui import cli_eval  # noqa: E402  (trustdesk eval)
+cli_eval.register(app)
 
 
 def main() -> None:

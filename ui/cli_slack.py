@@ -32,17 +32,7 @@ def register(app: typer.Typer) -> None:
         from ui.slack.server import build_app, http_server
 
         s = settings(log_level="INFO")
-        bot_token = s.slack_bot_token.get_secret_value() if s.slack_bot_token else None
-        app_token = s.slack_app_token.get_secret_value() if s.slack_app_token else None
-        secret = s.slack_signing_secret.get_secret_value() if s.slack_signing_secret else None
-        if not bot_token:
-            fail(f"SLACK_BOT_TOKEN is not set: {SETUP} copy the Bot User OAuth Token (xoxb-...) from "
-                 "OAuth & Permissions")
-        if http and not secret:
-            fail(f"--http needs SLACK_SIGNING_SECRET: {SETUP} copy it from Basic Information > App Credentials")
-        if not http and not (app_token or "").startswith("xapp-"):
-            fail(f"Socket Mode needs SLACK_APP_TOKEN (xapp-...): {SETUP} create one under Basic Information > "
-                 "App-Level Tokens with the connections:write scope; or use --http")
+        bot_token, app_token, secret = _tokens(s, http)
         with friendly_errors():
             channels = slack_settings.load(s.slack_config)
             assistant = Assistant(s)
@@ -73,3 +63,20 @@ def register(app: typer.Typer) -> None:
                 SocketModeHandler(bolt, app_token).start()
             except KeyboardInterrupt:
                 err.print("stopped")
+
+
+def _tokens(s, http: bool) -> tuple[str, str | None, str | None]:
+    """The bot token, app token and signing secret; stops, saying where to find each, if one this mode needs
+    is missing."""
+    bot_token = s.slack_bot_token.get_secret_value() if s.slack_bot_token else None
+    app_token = s.slack_app_token.get_secret_value() if s.slack_app_token else None
+    secret = s.slack_signing_secret.get_secret_value() if s.slack_signing_secret else None
+    if not bot_token:
+        fail(f"SLACK_BOT_TOKEN is not set: {SETUP} copy the Bot User OAuth Token (xoxb-...) from "
+             "OAuth & Permissions")
+    if http and not secret:
+        fail(f"--http needs SLACK_SIGNING_SECRET: {SETUP} copy it from Basic Information > App Credentials")
+    if not http and not (app_token or "").startswith("xapp-"):
+        fail(f"Socket Mode needs SLACK_APP_TOKEN (xapp-...): {SETUP} create one under Basic Information > "
+             "App-Level Tokens with the connections:write scope; or use --http")
+    return bot_token, app_token, secret
