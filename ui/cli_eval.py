@@ -9,8 +9,6 @@ import typer
 
 from ui.console import err, fail, friendly_errors, out, settings
 
-SETS = ("golden", "blind", "holdout2", "nist")
-
 
 def register(app: typer.Typer) -> None:
     app.command("eval")(eval_cmd)
@@ -23,7 +21,7 @@ def eval_cmd(
     accept: Annotated[bool, typer.Option("--accept", help="Record this run's trustdesk metrics as the level the gate defends.")] = False,
     judge: Annotated[bool, typer.Option("--judge", help="Add LLM-judged faithfulness and relevance (needs TRUSTDESK_LLM and ragas).")] = False,
     judge_runs: Annotated[int, typer.Option(help="Repeat the LLM judge this many times and average (single runs are noisy).")] = 3,
-    case_set: Annotated[str, typer.Option("--set", help="golden (tuned to, gated), blind or holdout2 (frozen, written without seeing the code) or nist (NIST CSF 2.0 -> ISO 27001:2022 references); never tune to blind, holdout2 or nist.")] = "golden",
+    case_set: Annotated[str, typer.Option("--set", help="golden (tuned to, gated); blind, holdout2 or holdout3 (frozen, written without seeing the code); or nist (NIST CSF 2.0 -> ISO 27001:2022 references). Never tune to the frozen sets or nist.")] = "golden",
 ) -> None:
     """Run the golden set through trustdesk and the dense and BM25 baselines; write a report with plots.
 
@@ -49,14 +47,16 @@ def eval_cmd(
 
 def _check(cfg, *, judge: bool, judge_runs: int, case_set: str, gate: bool, accept: bool) -> None:
     """Refuse option combinations that cannot run, saying which."""
+    from evals.golden import SETS
+
     if judge and not cfg.llm:
         fail("--judge needs a language model: set TRUSTDESK_LLM=provider:model")
     if judge_runs < 1:
         fail("--judge-runs must be at least 1")
     if case_set not in SETS:
-        fail(f"--set must be golden, blind, holdout2 or nist, not {case_set!r}")
+        fail(f"--set must be one of {', '.join(SETS)}, not {case_set!r}")
     if case_set != "golden" and (gate or accept):
-        fail("--gate and --accept apply to the golden set only: the blind, holdout2 and NIST sets are measured, "
+        fail("--gate and --accept apply to the golden set only: the frozen blind sets and NIST are measured, "
              "never tuned to")
 
 
