@@ -21,7 +21,9 @@ import re
 MARKERS = [
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instruction|rule|prompt|guideline|polic|previous|above|system)",
     r"\b(system|hidden|initial)\s+prompt\b",
-    r"\byou are now\b|\bfrom now on,? you\b|\bact as\b|\bpretend (to be|you)\b|\bdeveloper mode\b|\bjailbreak\b|\bDAN\b",
+    # ("act as" and "pretend you're" are not markers: "act as our auditor and quiz me on CC7.2" is a fair request;
+    # which role-plays are attempts to change the rules is learned from examples in bot/data/intents.yaml)
+    r"\byou are now\b|\bfrom now on,? you\b|\bdeveloper mode\b|\bjailbreak\b|\bDAN\b",
     r"\b(reveal|print|show|repeat)\b.{0,30}\b(instructions|prompt|configuration)\b",
     r"\b(say|tell|write|claim|state|confirm)\b.{0,40}\b(we|they|you|company)\b.{0,20}\b(are|is|were)\b.{0,20}"
     r"\b(certified|compliant|soc ?2|iso)\b.{0,40}\b(even if|even though|regardless|whether or not|although)\b",
