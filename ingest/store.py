@@ -312,6 +312,11 @@ class Store:
             self._keep_copy(published.collection, published.uid, got)
         return got
 
+    def has_copy(self, published: Published) -> bool:
+        """Does a cold reader find this generation's copy (`ingest.snapshot`)? Never, against a server."""
+        return (not self.chroma_url and bool(published.uid)
+                and snapshot.path(self.snapshots, published.collection, published.uid, snapshot.CHUNKS).is_file())
+
     @property
     def snapshots(self) -> Path:
         """The folder of the generations' copies (`ingest.snapshot`), beside Chroma's own."""

@@ -173,6 +173,11 @@ def test_doctor_reports_generations_tenants_and_versions(tiny_corpus, tmp_path):
     assert "trustdesk 0.1.0" in text and "chromadb " in text and "schema 0003 (newest 0003)" in text
     assert "(SQLite 3." in text
     assert "ok index standards: td-standards-g2," in text
+    assert f"ok fast start standards: a copy in {tmp_path / 'data' / 'snapshots'}" in text
+    for copy in (tmp_path / "data" / "snapshots").iterdir():
+        copy.unlink()
+    again = " ".join(runner.invoke(app, ["doctor"]).stdout.split())
+    assert "warn fast start standards: no copy yet: cold questions read through Chroma" in again
     assert re.search(r"ok generation td-standards-g1: retired \d+ s ago: readers may still use it", text)
     assert "warn generation td-company-ghost-g1: unpublished" in text
     assert "ok tenants: 1: acme" in text and "warn tenant acme: no index yet" in text

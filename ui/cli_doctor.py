@@ -108,6 +108,12 @@ def _generations(report: Report, store, index: str) -> None:
         count = store.collection(pub.collection).count()
         report.line(True, f"index {index}", f"{pub.collection}, {count} chunks, built {pub.created_at}, "
                                             f"model {pub.model}")
+        if not store.chroma_url:
+            if store.has_copy(pub):
+                report.line(True, f"fast start {index}", f"a copy in {store.snapshots} (cold questions skip Chroma)")
+            else:
+                report.line(None, f"fast start {index}", "no copy yet: cold questions read through Chroma, and "
+                            "the next one writes it")
     now = time.time()
     for gen in store.generations(index):
         if gen.state == "retired":
