@@ -15,6 +15,10 @@ from typing import TYPE_CHECKING
 
 from ingest.errors import CorpusInvalid, IndexMissing, RecordsUnavailable, StoreUnavailable, TrustdeskError
 
+# The default records database: this SQLite file in the data dir (`ingest.db.default_url`). Named here, where
+# importing it costs nothing, because a cold `trustdesk ask` probes the file without importing SQLAlchemy.
+RECORDS_FILE = "trustdesk.db"
+
 if TYPE_CHECKING:
     from ingest.load import CorpusDoc, load_company, load_corpus
     from ingest.pipeline import IngestReport, ingest
@@ -25,7 +29,8 @@ _WHERE = {"CorpusDoc": "ingest.load", "load_company": "ingest.load", "load_corpu
           "Published": "ingest.store", "Store": "ingest.store", "company_index": "ingest.store"}
 
 __all__ = [
-    "CorpusDoc", "CorpusInvalid", "IndexMissing", "IngestReport", "Published", "RecordsUnavailable", "STANDARDS",
+    "CorpusDoc", "CorpusInvalid", "IndexMissing", "IngestReport", "Published", "RECORDS_FILE", "RecordsUnavailable",
+    "STANDARDS",
     "Store", "StoreUnavailable", "TrustdeskError", "company_index", "ingest", "load_company", "load_corpus",
 ]
 

@@ -24,6 +24,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
+from ingest import RECORDS_FILE
 from ingest.errors import RecordsUnavailable
 from ingest.faults import folder_error, records_error
 
@@ -35,7 +36,7 @@ _MIGRATING = threading.Lock()  # Alembic's `op` and `context` are process-wide: 
 
 
 def default_url(data_dir: Path) -> str:
-    return f"sqlite:///{Path(data_dir).resolve() / 'trustdesk.db'}"
+    return f"sqlite:///{Path(data_dir).resolve() / RECORDS_FILE}"
 
 
 def safe_url(url: str) -> str:

@@ -108,7 +108,9 @@ def _default_records_readable(path: Path) -> bool:
 
 def warn_if_records_down(cfg: "Settings") -> None:
     """Say, on stderr, that the records database cannot be used; answering goes on without it."""
-    if cfg.database_url is None and _default_records_readable(cfg.data_dir / "trustdesk.db"):
+    from ingest import RECORDS_FILE
+
+    if cfg.database_url is None and _default_records_readable(cfg.data_dir / RECORDS_FILE):
         return  # the usual case, seen without importing SQLAlchemy (a third of a cold `ask`)
     from bot.errors import RecordsUnavailable
     from ingest.db import Records, default_url
