@@ -24,11 +24,13 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from bot import slots
 from ingest.datafile import read_yaml
 
 RULES_PATH = Path(__file__).with_name("data") / "advisor.yaml"
 Framework = Literal["soc2", "iso27001"]
 NAMES = {"soc2": "SOC 2", "iso27001": "ISO/IEC 27001", "both": "both"}
+MINOR_SHARE = 15  # percent: a market this small or smaller beside the others does not change the advice
 
 
 class CompanyProfile(BaseModel):
@@ -40,6 +42,9 @@ class CompanyProfile(BaseModel):
     existing: set[str] = Field(default_factory=set)  # soc2, iso27001: reports or certificates already held
     customer_asks: set[str] = Field(default_factory=set)  # soc2, iso27001: what buyers ask for by name
     deadline_months: float | None = None
+    pushed: set[str] = Field(default_factory=set)  # frameworks a consultant, investor or board pushes: not a buyer's
+    places: list[str] = Field(default_factory=list)  # the places read as markets, as written ("Lyon", "NHS trusts")
+    minor: set[str] = Field(default_factory=set)  # markets named with a small share ("5% in Canada")
 
     def known(self, name: str) -> bool:
         return bool(getattr(self, name))
@@ -138,6 +143,8 @@ class Advisor:
         self._deadline = [(re.compile(p, re.I), factor) for p, factor in ex["deadline_months"]]
         self._not_a_market = [re.compile(p, re.I) for p in ex.get("not_a_market", [])]
         self._not_a_market_after = [re.compile(p, re.I) for p in ex.get("not_a_market_after", [])]
+        self._a_market_after_all = [re.compile(p, re.I) for p in ex.get("a_market_after_all", [])]
+        self._lost_market = [re.compile(p, re.I) for p in data.get("lost_market", [])]
 
     @classmethod
     @functools.cache
@@ -147,13 +154,20 @@ class Advisor:
     # --- the profile --------------------------------------------------------------
 
     def profile(self, texts: Iterable[str]) -> CompanyProfile:
-        """A profile from what the user has said (all user turns, oldest first)."""
+        """A profile from what the user has said (all user turns, oldest first).
+
+        Markets are read from the gazetteer's places (`bot.slots`) and the data's own patterns; a market named with
+        a small share ("5% from Canada") is minor. Who asks decides: a framework that only a consultant, investor
+        or board pushes is not a customer's request.
+        """
         profile = CompanyProfile()
+        major: set[str] = set()  # markets named at least once without a small share
         for text in texts:
             for name, table in self._sets.items():
                 found = {key for key, pats in table.items()
                          if any(self._counts(name, text, m) for p in pats for m in p.finditer(text))}
                 getattr(profile, name).update(found)
+            major |= self._read_slots(text, profile)
             for pattern, factor in self._deadline:
                 m = pattern.search(text)
                 if m:
@@ -162,15 +176,53 @@ class Advisor:
                     break
         # "we have SOC 2" is not a customer asking for it
         profile.customer_asks -= profile.existing
+        profile.minor -= major
+        profile.markets -= profile.minor
         profile.industry = next((_INDUSTRY[s] for s in sorted(profile.segments) if s in _INDUSTRY), None)
         return profile
 
-    def _counts(self, name: str, text: str, match: re.Match) -> bool:
+    def _read_slots(self, text: str, profile: CompanyProfile) -> set[str]:
+        """Add the places and requests of one message to the profile; the markets named without a small share."""
+        major: set[str] = set()
+        for place in slots.places(text):
+            if self._lost(text, place):
+                profile.markets.discard(place.market)
+                profile.minor.add(place.market)  # named, but no longer a market: only a new mention brings it back
+                continue
+            if not self._counts("markets", text, place):
+                continue
+            share = slots.share_near(text, place)
+            if share is not None and share <= MINOR_SHARE:
+                profile.minor.add(place.market)
+                continue
+            profile.markets.add(place.market)
+            major.add(place.market)
+            if place.text not in profile.places:
+                profile.places.append(place.text)
+        asked = slots.requests(text)
+        buyers = {fw for fw, who in asked if who == "buyer"}
+        others = {fw for fw, who in asked if who == "other"} - buyers
+        profile.customer_asks |= buyers
+        profile.customer_asks -= others
+        profile.pushed |= others
+        return major
+
+    def _lost(self, text: str, place: "slots.Place") -> bool:
+        """"we lost the customers in Mexico City": the sentence around the place says the market is gone."""
+        start = max(text.rfind(".", 0, place.start), text.rfind(";", 0, place.start)) + 1
+        ends = [i for i in (text.find(".", place.end), text.find(";", place.end)) if i >= 0]
+        sentence = text[start:min(ends) if ends else len(text)]
+        return any(p.search(sentence) for p in self._lost_market)
+
+    def _counts(self, name: str, text: str, match: "re.Match | slots.Place") -> bool:
         """A place counts as a market unless the words before it say otherwise ("no US", "based in London")."""
         if name != "markets":
             return True
-        before = text[max(0, match.start() - 60):match.start()]
-        after = text[match.end():match.end() + 40]
+        start, end = (match.start, match.end) if isinstance(match, slots.Place) else match.span()
+        before = text[max(0, start - 60):start]
+        after = text[end:end + 40]
+        if any(p.search(before) for p in self._a_market_after_all):
+            return True
         return not (any(p.search(before) for p in self._not_a_market)
                     or any(p.search(after) for p in self._not_a_market_after))
 
@@ -243,7 +295,9 @@ class Advisor:
             elsewhere = bool(profile.markets - {"us", "canada"})
             still_needed = us_side if kept == "soc2" else elsewhere
             return ("both", [kept, other]) if still_needed else (other, [other])
-        both_fired = scores["both"] > 0 and soc2 > 0 and iso > 0
+        if profile.customer_asks >= {"soc2", "iso27001"}:
+            return "both", order  # buyers ask for each by name: both, whatever the markets
+        both_fired = scores["both"] > 0 and min(soc2, iso) >= rules["both_min"]
         close = soc2 >= rules["both_min"] and iso >= rules["both_min"] and abs(soc2 - iso) <= rules["both_gap"]
         if both_fired or close:
             return "both", order
