@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from bot.compose import APPROVED_ANSWER, Draft, best_overlap, compose, quotable
 from bot.glossary import expand
+from bot.pairing import both_frameworks, cite, lead_with
 from bot.retrieve import Evidence
 from bot.routes import Kit
+from bot.subject import subject
 from bot.understand import Understanding
 
 NO_COMPANY_NOTE = (
@@ -30,8 +32,7 @@ SENTENCE_SIMILARITY = 0.5
 
 def handle(u: Understanding, kit: Kit) -> Draft:
     question = u.resolved
-    standards = kit.retriever.search(question, k=kit.settings.top_k, vector=u.vector,
-                                     frameworks=u.scope or ("soc2", "iso27001", "guidance"))
+    standards, pair = _standards(u, kit)
     own = kit.company_evidence(question, u.vector, u.tenant)
     if own:
         draft = compose(question, own, max_points=2, specific=True)
@@ -40,17 +41,32 @@ def handle(u: Understanding, kit: Kit) -> Draft:
             ref = compose(question, standards, max_points=0)
             if ref.lines:
                 draft.add("For reference: " + ref.lines[0][0], ref.lines[0][1])
+            for doc in pair:
+                cite(draft, doc, standards)
             draft.evidence = own + standards
             return draft
-    draft = compose(question, standards, max_points=1)
+    draft = compose(subject(question), standards, max_points=1)
     draft.preface.append(NO_COMPANY_NOTE if not u.tenant else
                          f"I found no approved answer for this in {u.tenant}'s documents, and I won't guess a company fact.")
     if draft.lines:
         draft.lines[0] = ("What the standards expect: " + draft.lines[0][0], draft.lines[0][1])
+    for doc in pair:
+        cite(draft, doc, standards)
     draft.evidence = standards
     draft.max_confidence = UNCOVERED_CONFIDENCE
     draft.needs_review = True
     return draft
+
+
+def _standards(u: Understanding, kit: Kit) -> tuple[list[Evidence], list[str]]:
+    """What the standards say about the practice asked about (its framing taken off), with the best SOC 2
+    criterion and ISO/IEC 27001:2022 item both first when no framework is named."""
+    about = subject(u.resolved)
+    vector = u.vector if about == u.resolved else kit.retriever.embed(about)
+    standards = kit.retriever.search(about, k=kit.settings.top_k, vector=vector,
+                                     frameworks=u.scope or ("soc2", "iso27001", "guidance"))
+    pair = None if u.scope else both_frameworks(u, about, vector, kit, standards)
+    return (lead_with(standards, pair, kit), pair) if pair else (standards, [])
 
 
 def answers(question: str, sentence: str, evidence: list[Evidence], embed=None, vector=None) -> bool:

@@ -11,10 +11,13 @@ import re
 
 from bot.advise import Advisor
 from bot.compose import GENERIC, Draft, compose
+from bot.lists import enumeration
+from bot.pairing import both_frameworks, cite, lead_with
 from bot.retrieve import Evidence
 from bot.routes import Kit, company
 from bot.text import terms
 from bot.ids import names_series
+from bot.subject import subject
 from bot.understand import Understanding
 from bot.vocab import DISPLAY, item_filter, named_frameworks, names_iso_edition
 
@@ -30,18 +33,29 @@ ASPECT_GUIDANCE = ["cost-and-timeline-estimates", "auditors-and-governing-bodies
 def handle(u: Understanding, kit: Kit) -> Draft:
     if u.about_company:  # a company question without a tenant: the standards, flagged for review
         return company.handle(u, kit)
+    listed = enumeration(u.resolved, kit)
+    if listed is not None:
+        return listed
+    about = subject(u.resolved)  # the practice asked about, without its questionnaire or edition wrapper
+    vector = u.vector if about == u.resolved else kit.retriever.embed(about)
     pin = u.pinned_documents
-    if not pin and names_iso_edition(u.resolved):
+    if not pin and names_iso_edition(about):
         pin = [EDITIONS_GUIDE]  # a question about the editions: the document about the change leads
     if names_series(u.resolved):
         pin = [SERIES_GUIDE] + pin  # "the CC in CC6.1": the naming scheme leads, the criterion named follows
     frameworks = None if pin else item_filter(u.resolved)
-    evidence = kit.retriever.search(u.resolved, k=kit.settings.top_k, pin=pin, vector=u.vector, frameworks=frameworks)
+    evidence = kit.retriever.search(about, k=kit.settings.top_k, pin=pin, vector=vector, frameworks=frameworks)
     if not u.mentions:
         aspect = framework_aspect(u.resolved, kit, evidence)
         if aspect is not None:
             return aspect
-    return from_evidence(u.resolved, evidence, unknown=[m for m in u.mentions if not m.exists])
+    pair = both_frameworks(u, about, vector, kit, evidence) if not pin and not frameworks else None
+    if pair:
+        evidence = lead_with(evidence, pair, kit)
+    draft = from_evidence(about, evidence, unknown=[m for m in u.mentions if not m.exists])
+    for doc in pair or ():
+        cite(draft, doc, evidence)
+    return draft
 
 
 def from_evidence(question: str, evidence: list[Evidence], *, unknown=()) -> Draft:

@@ -1,0 +1,50 @@
+"""The subject of a question: what it is about, with its framing taken off.
+
+"Questionnaire item: 'Customer data is encrypted at rest' which controls back
+up our answer?" is about encryption at rest; the wrapper is the form it came
+in. Retrieval searches for the subject, so a guidance document about
+questionnaire formats or about the 2022 edition leads only when the question is
+about that. The wrappers are data (`bot/data/framing.yaml`).
+
+>>> subject("Questionnaire item: 'Customer data is encrypted at rest.' which controls back up our answer?")
+'Customer data is encrypted at rest.'
+>>> subject("What does CC6.1 require?")
+'What does CC6.1 require?'
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from bot.text import terms
+from ingest.datafile import read_yaml
+
+FRAMING_PATH = Path(__file__).with_name("data") / "framing.yaml"
+# a subject needs this many words of its own; with fewer, the framing was the question ("Yes/No?")
+MIN_SUBJECT_TERMS = 2
+
+
+@functools.cache
+def _patterns() -> tuple[list[re.Pattern], list[re.Pattern], list[re.Pattern]]:
+    data = read_yaml(FRAMING_PATH)
+    return tuple([re.compile(p, re.I) for p in data[key]] for key in ("leading", "trailing", "anywhere"))
+
+
+def subject(question: str) -> str:
+    """The question without its framing; the question itself when too little would be left."""
+    leading, trailing, anywhere = _patterns()
+    text = question
+    for _ in range(3):  # wrappers nest: "Hi! Questionnaire item: Yes/No: ..."
+        before = text
+        for pattern in leading:
+            text = pattern.sub("", text, count=1)
+        for pattern in trailing:
+            text = pattern.sub("", text, count=1)
+        if text == before:
+            break
+    for pattern in anywhere:
+        text = pattern.sub(" ", text)
+    text = re.sub(r"\s{2,}", " ", text).strip(" ,;:-")
+    return text if len(terms(text)) >= MIN_SUBJECT_TERMS else question
