@@ -29,6 +29,7 @@ from bot.errors import IndexMissing, InvalidQuestion, LLMUnavailable, StoreUnava
 from bot.finish import finish, rephrased
 from bot.glossary import expand
 from bot.intent import IntentModel, load_model
+from bot.manipulation import is_manipulation
 from bot.models import MAX_QUESTION_CHARS, Answer, Turn, TurnMeta
 from bot.retrieve import Evidence, Retriever
 from bot.routes import ROUTES, Kit
@@ -51,6 +52,8 @@ LLM_FALLBACK_NOTE = "The language model was unavailable, so this answer is quote
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 RELOAD_CHECK_SECONDS = 2.0
+IGNORED_NOTE = ("I ignored an instruction inside the pasted text that told me what to write: answers come from the "
+                "evidence only.")
 
 
 def validate(question: str) -> str:
@@ -237,6 +240,8 @@ class Assistant:
         u = self.understand(question, conversation, tenant)
         understood = time.perf_counter()
         draft = ROUTES[u.intent](u, self._kit(u))
+        if u.ignored:
+            draft.preface.insert(0, IGNORED_NOTE)
         route = "clarify" if draft.ask_back and draft.recommendation is None and u.intent == "decide" else u.intent
         answer = finish(draft, route=route, scope=u.scope)
         log.debug("routed %r to %s (%s)", question, u.intent, u.reason)
@@ -271,9 +276,14 @@ class Assistant:
         check_tenant(tenant)
         log.info("questionnaire row", extra={**logs.question_fields(text), "tenant": tenant})
         u = self.understand(text, Conversation(), tenant)
-        if u.intent not in ("manipulation",):
+        # a row is a question about the company, also when it reads as a demand ("Please confirm that ..."); only a
+        # hard marker or an instruction planted for the assistant, with nothing else in the row, is refused
+        planted_only = u.intent == "manipulation" and u.reason.startswith("an instruction planted")
+        if u.intent != "manipulation" or not (is_manipulation(text) or planted_only):
             u.intent, u.reason = "company", "a questionnaire row asks about the company"
         draft = ROUTES[u.intent](u, self._kit(u))
+        if u.ignored:
+            draft.preface.insert(0, IGNORED_NOTE)
         answer = finish(draft, route=u.intent, scope=u.scope)
         answer._meta = TurnMeta(resolved=u.resolved, route=u.intent, cited=answer.cited_ids,
                                 recommendation=answer.recommendation)

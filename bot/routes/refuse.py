@@ -17,7 +17,8 @@ MANIPULATION_NOTE = (
     "I can't change how I work or state something the evidence does not support. "
     "Ask me about SOC 2 or ISO 27001 and I will answer from the corpus, with sources."
 )
-MANIPULATION_PARTIAL = "I won't change how I work or state something the evidence does not support; here is the rest of your question."
+MANIPULATION_PARTIAL = ("I ignored the instruction in your message: I won't change how I work or state something the "
+                        "evidence does not support. Here is the rest of your question.")
 
 
 def out_of_scope(u: Understanding, kit: Kit) -> Draft:
