@@ -1,43 +1,115 @@
 """decide: the framework-fit advisor. A profile from everything the user said, then a cited recommendation.
 
-When something decisive is missing (where the customers are), the answer is one
-clarifying question (`ask_back`) instead of a guess. A table or roadmap is added
-when asked for.
+The profile is slots read from the whole conversation (`bot.slots` via the
+advisor): places and customer types, shares, who asks for which framework,
+what is already held. The rule in `bot/data/advisor.yaml` decides; the answer
+says which facts it used. When something decisive is missing (where the
+customers are), the answer is one clarifying question (`ask_back`) that names
+what is known and what is missing. A yes/no question ("is ISO 27001 enough
+if ...?") is answered yes or no first. A follow-up of the advice (its time,
+cost, order, report type) is answered about the recommended framework(s).
 """
 
 from __future__ import annotations
 
-from bot.advise import Advisor
-from bot.compose import Draft
+import re
+
+from bot.advise import NAMES, MARKET_WORDS, SEGMENT_WORDS, Advice, Advisor, CompanyProfile
+from bot.compose import Draft, compose
 from bot.routes import Kit
 from bot.understand import Understanding
-from bot.vocab import ROADMAP, TABLE
+from bot.vocab import ROADMAP, TABLE, named_frameworks
 
 MAX_REASONS = 5
+FOLLOW_UP_POINTS = 3
+FOLLOW_UP_REASONS = 2  # a follow-up recalls the advice briefly; its own subject comes first
+CHOOSING = "choosing-a-framework"
+# "is ISO 27001 enough ...?", "do we need SOC 2 if ...?", "can we just do ISO?": a yes/no about one framework
+_YES_NO = re.compile(r"(?i)^\s*(?:\w+[,:]\s*)?(is|are|would|will|do|does|can|could|should|shall|must|isn'?t|"
+                     r"wouldn'?t|don'?t)\b")
+_COST_TIME = {"timeline", "cost"}
 
 
 def handle(u: Understanding, kit: Kit) -> Draft:
     advisor = Advisor.load()
     profile = advisor.profile(u.user_texts)
     advice = advisor.advise(profile)
-    draft = Draft()
     if advice.clarify:
-        # the rule of thumb the advisor will apply, cited, then the one question it needs answered
-        lead = advisor.data["clarify_lead"]
-        draft.add(lead["reason"], lead["cite"])
-        draft.ask_back = advice.clarify
-        draft.confidence = 1.0
-        draft.evidence = kit.retriever.chunks_of(lead["cite"])
-        return draft
-    draft.add(advice.headline(), None)
-    for reason, cite in advice.reasons[:MAX_REASONS]:
+        return _clarify(advisor, profile, advice, kit)
+    draft = Draft()
+    draft.add(_yes_no(u.question, advice) + advice.headline(), None)
+    follow_up = u.reason.startswith("a follow-up")
+    order = advice.order or ["soc2"]
+    evidence = _follow_up(u, kit, draft, order) if follow_up else []
+    used = facts_used(profile)
+    if used:
+        draft.add(used, None)
+    if profile.pushed:
+        pushed = " and ".join(NAMES[f] for f in sorted(profile.pushed))
+        draft.add(f"An adviser's, investor's or board's preference for {pushed} is not a buyer requirement: "
+                  "what your buyers ask for and where they are decide.", CHOOSING)
+    for reason, cite in advice.reasons[:FOLLOW_UP_REASONS if follow_up else MAX_REASONS]:
         draft.add(reason, cite)
     if TABLE.search(u.question):
         draft.table, cites = advisor.comparison_table()
         draft.extra_cites.extend(cites)
-    if ROADMAP.search(u.question) or ROADMAP.search(u.resolved):
-        draft.steps_title, draft.steps, cites = advisor.roadmap(advice.order or ["soc2"])
+    aspects = set(advisor.aspects(u.question))
+    if ROADMAP.search(u.question) or ROADMAP.search(u.resolved) or aspects & _COST_TIME:
+        draft.steps_title, draft.steps, cites = advisor.roadmap(order)
         draft.extra_cites.extend(cites)
     draft.recommendation = advice.recommendation
-    draft.evidence = [ev for doc in dict.fromkeys(draft.cited) for ev in kit.retriever.chunks_of(doc)]
+    draft.evidence = [ev for doc in dict.fromkeys(draft.cited) for ev in kit.retriever.chunks_of(doc)] + evidence
     return draft
+
+
+def _clarify(advisor: Advisor, profile: CompanyProfile, advice: Advice, kit: Kit) -> Draft:
+    """The rule of thumb the advisor will apply, cited; what it knows; then the one question it needs answered."""
+    lead = advisor.data["clarify_lead"]
+    draft = Draft()
+    draft.add(lead["reason"], lead["cite"])
+    known = facts_used(profile)
+    if known:
+        draft.add(f"{known} What I still need is where your customers are, or which framework they ask for.", None)
+    draft.ask_back = advice.clarify
+    draft.confidence = 1.0
+    draft.evidence = kit.retriever.chunks_of(lead["cite"])
+    return draft
+
+
+def _yes_no(question: str, advice: Advice) -> str:
+    """"Yes. " or "No. " when the question asks whether one framework is the right (or enough) choice."""
+    named = named_frameworks(question)
+    if not _YES_NO.search(question) or len(named) != 1 or advice.recommendation is None:
+        return ""
+    return "Yes. " if advice.recommendation == named[0] else "No. "
+
+
+def facts_used(profile: CompanyProfile) -> str:
+    """The facts the advice rests on, in words: "From what you said: customers in Lyon and Texas (Europe, the United
+    States); healthcare; buyers ask for SOC 2."""
+    parts = []
+    if profile.markets:
+        where = ", ".join(MARKET_WORDS[m] for m in MARKET_WORDS if m in profile.markets)
+        places = ", ".join(profile.places[:4])
+        parts.append(f"where your customers are: {places} ({where})" if places else f"customers in {where}")
+    if profile.segments:
+        parts.append(", ".join(SEGMENT_WORDS[s] for s in SEGMENT_WORDS if s in profile.segments))
+    if profile.customer_asks:
+        parts.append("buyers ask for " + " and ".join(NAMES[f] for f in sorted(profile.customer_asks)))
+    if profile.existing:
+        parts.append("you already hold " + " and ".join(NAMES[f] for f in sorted(profile.existing)))
+    if profile.minor:
+        parts.append("a small share in " + ", ".join(MARKET_WORDS[m] for m in MARKET_WORDS if m in profile.minor))
+    return f"From what you said: {'; '.join(parts)}." if parts else ""
+
+
+def _follow_up(u: Understanding, kit: Kit, draft: Draft, order: list[str]) -> list:
+    """The follow-up's own subject ("do we need type 2?", "what does it cost?"), asked of the recommended
+    framework(s): a few cited points from retrieval, after the advice."""
+    names = " and ".join(NAMES[f] for f in order)
+    query = f"{u.resolved} {names}"
+    evidence = kit.retriever.search(query, k=kit.settings.top_k)
+    for sentence, doc in compose(query, evidence, max_points=FOLLOW_UP_POINTS).lines:
+        if (sentence, doc) not in draft.lines:
+            draft.add(sentence, doc)
+    return evidence
