@@ -30,6 +30,9 @@ from ingest.datafile import read_yaml
 INTENTS_PATH = Path(__file__).with_name("data") / "intents.yaml"
 # our own golden questions, labelled by category (evals/intent_examples.py); never the blind set
 GOLDEN_INTENTS_PATH = Path(__file__).with_name("data") / "intents_golden.yaml"
+# written in bulk by helpers who read no evaluation set: personas, typos, boundaries (bot/data/README in its header)
+BULK_INTENTS_PATH = Path(__file__).with_name("data") / "intents_bulk.yaml"
+PACKAGED_VECTORS = Path(__file__).with_name("data") / "intent_vectors.npz"
 FEATURE_WEIGHT = 0.5
 # bump when `features` changes: cached weights of an older feature set must not be reused
 FEATURES_VERSION = 1
@@ -162,6 +165,36 @@ class IntentModel:
         return Guess(self.classes[first], float(probs[first]), self.classes[second], float(probs[second]))
 
 
+def packaged_vectors(examples: Examples, texts: list[str]) -> np.ndarray | None:
+    """The examples' embeddings as shipped in bot/data (`python -m bot.intent` writes them), when they are of these
+    examples: a new checkout fits the classifier without embedding ~3,000 questions on the CPU first."""
+    try:
+        with np.load(PACKAGED_VECTORS) as saved:
+            if str(saved["digest"]) == f"{examples.digest()}-f{FEATURES_VERSION}" and len(saved["vectors"]) == len(texts):
+                return saved["vectors"].astype(np.float32)
+    except (OSError, ValueError, KeyError):
+        pass
+    return None
+
+
+def all_examples() -> Examples:
+    """The hand-written, bulk and golden examples, merged: what the classifier is fitted on."""
+    examples = Examples.load(INTENTS_PATH)
+    for extra in (BULK_INTENTS_PATH, GOLDEN_INTENTS_PATH):
+        if extra.exists():
+            examples = examples.merged(Examples.load(extra))
+    return examples
+
+
+def freeze(embed: Callable[[list[str]], np.ndarray]) -> Path:
+    """Write the examples' embeddings to bot/data, for `packaged_vectors` (run after changing the examples)."""
+    examples = all_examples()
+    texts, _ = examples.pairs()
+    vectors = with_features(embed(texts), texts).astype(np.float16)
+    np.savez_compressed(PACKAGED_VECTORS, vectors=vectors, digest=np.array(f"{examples.digest()}-f{FEATURES_VERSION}"))
+    return PACKAGED_VECTORS
+
+
 def load_model(embed: Callable[[list[str]], np.ndarray], cache_dir: Path | None,
                method: Method = "logreg", path: Path = INTENTS_PATH) -> IntentModel:
     """The classifier fitted on the examples.
@@ -170,9 +203,7 @@ def load_model(embed: Callable[[list[str]], np.ndarray], cache_dir: Path | None,
     hash, so a cold process loads two small arrays instead of embedding 700 questions and
     importing scikit-learn.
     """
-    examples = Examples.load(path)
-    if path == INTENTS_PATH and GOLDEN_INTENTS_PATH.exists():
-        examples = examples.merged(Examples.load(GOLDEN_INTENTS_PATH))
+    examples = all_examples() if path == INTENTS_PATH else Examples.load(path)
     texts, labels = examples.pairs()
     cache = Path(cache_dir) / f"intents-{examples.digest()}-f{FEATURES_VERSION}-{method}.npz" if cache_dir else None
     if cache is not None and cache.exists():
@@ -183,7 +214,10 @@ def load_model(embed: Callable[[list[str]], np.ndarray], cache_dir: Path | None,
                     return IntentModel(labels, saved["vectors"], method, fitted)
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache is rebuilt below
-    model = IntentModel(labels, with_features(embed(texts), texts), method)
+    vectors = packaged_vectors(examples, texts)
+    if vectors is None:
+        vectors = with_features(embed(texts), texts)
+    model = IntentModel(labels, vectors, method)
     if cache is not None:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
@@ -192,3 +226,9 @@ def load_model(embed: Callable[[list[str]], np.ndarray], cache_dir: Path | None,
         except OSError:
             pass  # a read-only data directory only costs the next process the fitting again
     return model
+
+
+if __name__ == "__main__":  # python -m bot.intent: refresh bot/data/intent_vectors.npz after editing the examples
+    from ingest.embed import query_embedder
+
+    print(f"wrote {freeze(query_embedder().encode)}")
