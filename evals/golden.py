@@ -25,7 +25,9 @@ BLIND_DIR = Path(__file__).with_name("golden") / "blind"
 HOLDOUT2_DIR = Path(__file__).with_name("golden") / "holdout2"
 HOLDOUT3_DIR = Path(__file__).with_name("golden") / "holdout3"
 NIST_PATH = Path(__file__).with_name("external") / "nist_csf2_iso27001.yaml"
-SETS = ("golden", "blind", "holdout2", "holdout3", "nist")
+# frozen sets, each written by someone who read no code and no other set: the folders evals/golden/<name>
+FROZEN = ("blind", "holdout2", "holdout3", "holdout4", "holdout5")
+SETS = ("golden", *FROZEN, "nist")
 # the golden set's own categories; `external_control` belongs to the external checks (evals/external)
 CATEGORIES: tuple[str, ...] = tuple(c for c in Category.__args__ if c != "external_control")
 
@@ -77,14 +79,14 @@ class Case(BaseModel):
 
 
 def load_set(name: str) -> list[Case]:
-    """A named case set: `golden` (tuned to, gated), `blind`, `holdout2` and `holdout3` (frozen, each written without seeing
-    the code) or `nist` (NIST CSF 2.0 subcategories keyed by their ISO/IEC 27001:2022 references; see
+    """A named case set: `golden` (tuned to, gated), `blind` and `holdout2` to `holdout5` (frozen, each written without
+    seeing the code) or `nist` (NIST CSF 2.0 subcategories keyed by their ISO/IEC 27001:2022 references; see
     evals/external)."""
     if name not in SETS:
         raise ValueError(f"unknown case set {name!r}: choose one of {', '.join(SETS)}")
     if name == "nist":
         return load_nist()
-    return load_golden({"blind": BLIND_DIR, "holdout2": HOLDOUT2_DIR, "holdout3": HOLDOUT3_DIR}.get(name, GOLDEN_DIR))
+    return load_golden(GOLDEN_DIR / name if name in FROZEN else GOLDEN_DIR)
 
 
 def load_nist(path: Path = NIST_PATH) -> list[Case]:
