@@ -87,7 +87,8 @@ class Gazetteer:
                 continue
             code = city["countrycode"]
             european = continent.get(code) == "EU"
-            local = [n for n in city.get("alternatenames", []) if _local_spelling(n, city["population"], european)]
+            local = [n for n in city.get("alternatenames", [])
+                     if n[:1].isupper() and _local_spelling(n, city["population"], european)]
             for name in {city["name"], *local}:
                 key = _fold(name)
                 # "Oslo" yes; "Pará" folds to a word, and most small four-letter towns are words somewhere ("Nada")
@@ -135,15 +136,18 @@ def _local_spelling(name: str, population: int, european: bool) -> bool:
     """A city's other name worth reading: a local spelling with accents ("München", "Zürich"), or, for a large
     European city, a plain one of five letters or more ("Milano", "Praha"). The rest are mostly transliterations
     and old names, and some are ordinary words ("Vine", "Para")."""
-    if not all(ch.isalpha() or ch in " -'" for ch in name) or not name[:1].isupper():
+    if not _NAME.match(name):
         return False
-    if any(not ch.isascii() for ch in name):
+    if not name.isascii():
         return _latin(_fold(name))
     return european and population >= 500_000 and len(name) >= 5 and " " not in name
 
 
+_NAME = re.compile(r"[^\W\d_][^\W\d_ '-]*(?:[ '-][^\W\d_]+)*$")
+
+
 def _latin(name: str) -> bool:
-    return all(ch.isascii() for ch in name) and any(ch.isalpha() for ch in name)
+    return name.isascii() and any(ch.isalpha() for ch in name)
 
 
 def places(text: str) -> list[Place]:
