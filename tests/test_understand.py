@@ -103,9 +103,12 @@ def test_classifier_learns_separable_examples(method):
         IntentModel(labels, np.vstack(vectors), "svm")
 
 
-def test_cached_classifier_is_reused_and_a_damaged_cache_is_rebuilt(tmp_path):
+def test_cached_classifier_is_reused_and_a_damaged_cache_is_rebuilt(tmp_path, monkeypatch):
+    """Without the shipped example vectors (bot/data/intent_vectors.npz), the examples are embedded once."""
+    from bot import intent
     from bot.intent import load_model
 
+    monkeypatch.setattr(intent, "PACKAGED_VECTORS", tmp_path / "none.npz")
     calls = []
 
     def embed(texts):
@@ -176,3 +179,14 @@ def test_a_comparison_needs_two_sides_named_or_pointed_at():
     guess = Guess("compare", 0.7, "lookup", 0.2)
     assert _decide("how much does soc 2 cost compared to last year", guess, 0.6) == "lookup"
     assert _decide("who sets the rules, the AICPA or ISO?", guess, 0.6) == "compare"
+
+
+def test_the_shipped_example_vectors_spare_the_embedding(tmp_path):
+    """A new data directory fits the classifier from bot/data/intent_vectors.npz without embedding an example."""
+    from bot.intent import load_model
+
+    def embed(texts):
+        raise AssertionError(f"embedded {len(texts)} examples although their vectors ship with the code")
+
+    model = load_model(embed, tmp_path)
+    assert len(model.vectors) > 2000 and list(tmp_path.glob("intents-*.npz"))
