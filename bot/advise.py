@@ -145,6 +145,8 @@ class Advisor:
         self._not_a_market_after = [re.compile(p, re.I) for p in ex.get("not_a_market_after", [])]
         self._a_market_after_all = [re.compile(p, re.I) for p in ex.get("a_market_after_all", [])]
         self._lost_market = [re.compile(p, re.I) for p in data.get("lost_market", [])]
+        self._self_before = re.compile(ex["self_description"]["before"], re.I)
+        self._self_after = re.compile(ex["self_description"]["after"], re.I)
 
     @classmethod
     @functools.cache
@@ -202,6 +204,10 @@ class Advisor:
         asked = slots.requests(text)
         buyers = {fw for fw, who in asked if who == "buyer"}
         others = {fw for fw, who in asked if who == "other"} - buyers
+        if others and "global" in major and not slots.global_from_buyers(text):
+            # "a consultant says ISO is 'global'": a word of the adviser's pitch, not where the customers are
+            major.discard("global")
+            profile.markets.discard("global")
         profile.customer_asks |= buyers
         profile.customer_asks -= others
         profile.pushed |= others
@@ -223,6 +229,8 @@ class Advisor:
         after = text[end:end + 40]
         if any(p.search(before) for p in self._a_market_after_all):
             return True
+        if self._self_before.search(before) and self._self_after.search(after):
+            return False
         return not (any(p.search(before) for p in self._not_a_market)
                     or any(p.search(after) for p in self._not_a_market_after))
 
@@ -297,11 +305,22 @@ class Advisor:
             return ("both", [kept, other]) if still_needed else (other, [other])
         if profile.customer_asks >= {"soc2", "iso27001"}:
             return "both", order  # buyers ask for each by name: both, whatever the markets
+        if len(profile.customer_asks) == 1 and not self._both_sides(profile):
+            # the buyers' one requirement decides when every market is on one side ("our two US banks wrote ISO
+            # 27001 into their contracts"); with markets on both sides, the other side's framework is added
+            asked = next(iter(profile.customer_asks))
+            return asked, [asked]
         both_fired = scores["both"] > 0 and min(soc2, iso) >= rules["both_min"]
         close = soc2 >= rules["both_min"] and iso >= rules["both_min"] and abs(soc2 - iso) <= rules["both_gap"]
         if both_fired or close:
             return "both", order
         return order[0], order[:1]
+
+    @staticmethod
+    def _both_sides(profile: CompanyProfile) -> bool:
+        """Markets where SOC 2 leads (the US, Canada) and markets where ISO/IEC 27001 does."""
+        north_america = {"us", "canada"}
+        return bool(profile.markets & north_america) and bool(profile.markets - north_america)
 
     # --- tables -----------------------------------------------------------------------
 

@@ -66,9 +66,10 @@ def _fold(text: str) -> str:
 class Gazetteer:
     """Names (1-4 words, folded) -> (market, country)."""
 
-    def __init__(self, names: dict[str, tuple[str, str | None]], states: set[str]):
+    def __init__(self, names: dict[str, tuple[str, str | None]], states: set[str], types: frozenset[str] = frozenset()):
         self.names = names
         self.states = states
+        self.types = types  # the names that are customer types ("federal agencies"): a place named before one wins
 
     @classmethod
     @functools.cache
@@ -105,11 +106,12 @@ class Gazetteer:
             for code, words in table.items():
                 for word in words:
                     names[_fold(word)] = (market_of(code, continent.get(code)), code)
+        types = frozenset(_fold(w) for words in data["customer_types"].values() for w in words)
         for market, words in data["region_words"].items():
             for word in words:
                 names[_fold(word)] = (market, None)
         names.pop("us", None)  # the pronoun: "sell to us" (the advisor's own patterns read "US" and "the US")
-        return cls(names, set(gc.get_us_states()))
+        return cls(names, set(gc.get_us_states()), types)
 
     def find(self, text: str) -> list[Place]:
         words = [(m.start(), m.end() - m.group().endswith("."), _fold(m.group())) for m in _WORD.finditer(text)]
@@ -121,6 +123,11 @@ class Gazetteer:
                 hit = self.names.get(key) or (self.names.get(key[:-1]) if n > 1 and key.endswith("s") else None)
                 if hit:
                     start, end = words[i][0], words[i + n - 1][1]
+                    typed = key in self.types or key[:-1] in self.types
+                    if typed and found and 0 <= start - found[-1].end <= 1 and found[-1].country:
+                        # "Belgian federal agencies": the place named wins over the country the type implies
+                        i += n
+                        break
                     found.append(Place(text[start:end], hit[0], hit[1], start, end))
                     i += n
                     break
@@ -212,3 +219,13 @@ def share_near(text: str, place: Place, reach: int = 30) -> float | None:
 
 
 _AFTER = re.compile(r"[\s(:~\-]*(?:(?:at|is|are|about|around|roughly|only|just|maybe|makes up|accounts for)\s+){0,2}")
+
+
+def global_from_buyers(text: str) -> bool:
+    """Is a worldwide market said in a clause of its own, not inside an adviser's or investor's pitch?"""
+    askers = _askers()
+    for clause in _CLAUSE.split(text):
+        has_global = any(p.market == "global" for p in places(clause or ""))
+        if has_global and not askers["other"].search(clause):
+            return True
+    return False

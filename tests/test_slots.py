@@ -16,7 +16,8 @@ DECISIONS = yaml.safe_load(open("bot/data/decisions.yaml", encoding="utf-8"))["e
 
 
 @pytest.mark.parametrize("text, markets", [
-    ("we sell to hospitals in Lyon and Texas school districts", ["europe", "us", "us"]),
+    ("we sell to hospitals in Lyon and Texas school districts", ["europe", "us"]),
+    ("Belgian federal agencies and Dutch gemeenten", ["europe", "europe"]),
     ("customers across München, Köln and Zürich", ["dach", "dach", "dach"]),
     ("NHS trusts and gemeenten", ["uk", "europe"]),
     ("clients in Austin, TX and São Paulo", ["us", "us", "latam"]),

@@ -26,7 +26,9 @@ FOLLOW_UP_REASONS = 2  # a follow-up recalls the advice briefly; its own subject
 CHOOSING = "choosing-a-framework"
 # "is ISO 27001 enough ...?", "do we need SOC 2 if ...?", "can we just do ISO?": a yes/no about one framework
 _YES_NO = re.compile(r"(?i)^\s*(?:\w+[,:]\s*)?(is|are|would|will|do|does|can|could|should|shall|must|isn'?t|"
-                     r"wouldn'?t|don'?t)\b")
+                     r"wouldn'?t|don'?t)\b"
+                     r"|\b(right|correct|good|best|smart|safe) (call|choice|move|option|pick|bet|one)\b|\benough\b"
+                     r"|\bsufficient\b|\bthe way to go\b|\bright\?\s*$|\bis (he|she|they|that) right\b")
 _COST_TIME = {"timeline", "cost"}
 
 
