@@ -6,7 +6,9 @@ records database, so any instance can take the next turn); buttons store feedbac
 against the answer's id, share a slash-command answer, or ask the channel's expert,
 whose reply in the thread becomes a candidate library entry (`bot.threads`).
 
-Slack's rules: events are acknowledged at once and answered on Bolt's worker threads;
+Slack's rules: events are acknowledged at once and answered on Bolt's worker threads,
+one thread's messages one at a time in the order they were sent, edits and deletes
+honoured until the answer is posted (`ui.slack.order`, over `bot.inbox`);
 every request is handled under a request id (`bot.logs`): the event id for an event,
 a new one otherwise, carried into the worker thread, and shown in an apology;
 retried deliveries are dropped by event id (in the records database, so several
