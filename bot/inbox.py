@@ -103,7 +103,8 @@ class Inbox:
         try:
             with self.records.session() as s:
                 s.execute(delete(ChatMessage).where(ChatMessage.status != WAITING,
-                                                    ChatMessage.created_at < _now() - KEEP_FINISHED))
+                                                    ChatMessage.created_at < _now() - KEEP_FINISHED)
+                      .execution_options(synchronize_session=False))
                 s.add(ChatMessage(thread_key=key, channel=channel, ts=ts, text=text, status=status))
         except RecordsUnavailable as exc:
             if not isinstance(exc.__cause__, IntegrityError):
@@ -145,10 +146,17 @@ class Inbox:
             return None if row is None or row.status == DELETED else row.text
 
     def done(self, ticket: int) -> None:
-        """The message is answered (or given up on): the next one in its thread may go."""
+        """The message is answered (or given up on): the next one in its thread may go. Its thread's messages
+        finished more than a day ago are forgotten."""
         with self.records.session() as s:
-            s.execute(update(ChatMessage).where(ChatMessage.id == ticket, ChatMessage.status == WAITING)
-                      .values(status=ANSWERED))
+            row = s.get(ChatMessage, ticket)
+            if row is None:
+                return
+            if row.status == WAITING:
+                row.status = ANSWERED
+            s.execute(delete(ChatMessage).where(ChatMessage.thread_key == row.thread_key, ChatMessage.status != WAITING,
+                                                ChatMessage.created_at < _now() - KEEP_FINISHED)
+                      .execution_options(synchronize_session=False))
 
 
 def _now() -> datetime:

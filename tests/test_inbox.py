@@ -78,6 +78,23 @@ def test_a_silent_worker_holds_up_the_thread_only_until_it_is_stale(records):
     assert 0.2 < time.monotonic() - started < 5
 
 
+def test_finished_messages_are_forgotten_after_a_day(records):
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import func, select, update
+
+    from ingest.records import ChatMessage
+
+    inbox = Inbox(records)
+    old = inbox.arrive(KEY, CHANNEL, "1700000001.000100", "long ago")
+    inbox.done(old)
+    with records.session() as s:
+        s.execute(update(ChatMessage).values(created_at=datetime.now(timezone.utc) - timedelta(days=2)))
+    inbox.done(inbox.arrive(KEY, CHANNEL, "1700000001.000200", "today"))
+    with records.session() as s:
+        assert s.scalar(select(func.count()).select_from(ChatMessage)) == 1
+
+
 def test_settings_are_checked():
     with pytest.raises(ValueError, match="must be positive"):
         Inbox(None, poll=0)
