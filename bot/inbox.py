@@ -104,7 +104,7 @@ class Inbox:
             with self.records.session() as s:
                 s.execute(delete(ChatMessage).where(ChatMessage.status != WAITING,
                                                     ChatMessage.created_at < _now() - KEEP_FINISHED)
-                      .execution_options(synchronize_session=False))
+                          .execution_options(synchronize_session=False))
                 s.add(ChatMessage(thread_key=key, channel=channel, ts=ts, text=text, status=status))
         except RecordsUnavailable as exc:
             if not isinstance(exc.__cause__, IntegrityError):
@@ -154,7 +154,8 @@ class Inbox:
                 return
             if row.status == WAITING:
                 row.status = ANSWERED
-            s.execute(delete(ChatMessage).where(ChatMessage.thread_key == row.thread_key, ChatMessage.status != WAITING,
+            s.execute(delete(ChatMessage).where(ChatMessage.thread_key == row.thread_key,
+                                                ChatMessage.status != WAITING,
                                                 ChatMessage.created_at < _now() - KEEP_FINISHED)
                       .execution_options(synchronize_session=False))
 

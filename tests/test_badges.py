@@ -30,8 +30,8 @@ def question_back() -> Answer:
 
 
 def answer() -> Answer:
-    return Answer(text="CC6.1 requires access controls.", confidence=0.8, parts=Parts(lead="CC6.1 requires access "
-                                                                                            "controls.", notes=["Estimates only."]))
+    lead = "CC6.1 requires access controls."
+    return Answer(text=lead, confidence=0.8, parts=Parts(lead=lead, notes=["Estimates only."]))
 
 
 @pytest.mark.parametrize("made, kind, label, copy", [(refusal, "refusal", "out of scope", False),
