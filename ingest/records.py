@@ -196,3 +196,24 @@ class Lock(Base):
     holder: Mapped[str] = mapped_column(String(200))  # host, pid and a random part
     acquired_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
     heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+
+
+class ChatMessage(Base):
+    """A message a chat surface was asked to answer, kept until it is answered: the queue of a thread.
+
+    Messages of one thread are answered one at a time in the order they were sent (`ts`), whichever worker
+    thread or instance received them; an edit before the answer changes `text`, a delete sets `status`.
+    """
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (UniqueConstraint("channel", "ts", name="uq_chat_messages_channel_ts"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    thread_key: Mapped[str] = mapped_column(String(200), index=True)
+    channel: Mapped[str] = mapped_column(String(64))
+    ts: Mapped[str] = mapped_column(String(32))  # the surface's own order (Slack's message ts)
+    text: Mapped[str] = mapped_column(Text)
+    user: Mapped[str] = mapped_column(String(64), default="")
+    status: Mapped[str] = mapped_column(String(16), default="waiting")  # waiting, answered, deleted, edited
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
+    touched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)

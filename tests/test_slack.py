@@ -289,6 +289,7 @@ def test_feedback_buttons_store_votes_and_the_reason(slack):
     [msg] = slack.stub.wait_for(channel=SALES)
     answer_id = _action_value(msg, "td_helpful")
     slack.form(action("td_helpful", answer_id, channel=SALES, message_ts="1800000001.000100"))
+    slack.stub.wait_for("chat.postEphemeral", channel=SALES)  # stored: the two clicks are handled on two workers
     slack.form(action("td_not_helpful", answer_id, channel=SALES, message_ts="1800000001.000100"))
     [opened] = slack.stub.wait_for("views.open")
     view = json.loads(opened["view"]) if isinstance(opened["view"], str) else opened["view"]

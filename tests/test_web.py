@@ -80,6 +80,32 @@ def test_bad_questions_get_a_message_not_a_traceback(app, question, message):
 
 
 @pytest.mark.slow
+def test_a_refusal_is_said_once_with_a_neutral_badge_and_no_customer_copy(app):
+    app.chat_input[0].set_value("What's the weather in Paris today?").run()
+    assert not app.exception
+    said = [m.value for m in app.chat_message[-1].markdown]
+    assert sum("outside what I can help with" in m for m in said) == 1 and not app.info
+    assert any("Out of scope" in m for m in said) and not any("confidence" in m for m in said)
+    assert not app.code, "no copy for a customer"
+
+
+@pytest.mark.slow
+def test_questions_sent_together_are_kept_and_answered_in_order(app):
+    """Two questions queued before the page runs (as when the second is sent while the first is answered)."""
+    from ui.web import asking
+
+    messages = app.session_state["messages"]
+    for question in ("What does CC6.1 require?", "Which ISO 27001 controls map to it?"):
+        asking.submit(messages, question, tenant=None)
+    app.session_state["messages"] = messages
+    app.run()
+    assert not app.exception
+    kept = app.session_state["messages"]
+    assert [m["role"] for m in kept] == ["user", "assistant", "user", "assistant"]
+    assert kept[1]["content"].startswith("CC6.1 requires") and "A.5.15" in kept[3]["content"]
+
+
+@pytest.mark.slow
 def test_the_tenant_picker_lists_existing_tenants_and_new_conversation_clears(app):
     picker = app.sidebar.selectbox[0]
     assert picker.options[0] == "Standards only" and "northwind" in picker.options  # other tests add tenants too

@@ -8,6 +8,8 @@ from rich.console import Console, Group
 from rich.markdown import Markdown
 from rich.text import Text
 
+from ui.badges import badge
+
 if TYPE_CHECKING:
     from bot.models import Answer
 
@@ -19,7 +21,8 @@ def answer_renderable(answer: "Answer") -> Group:
         for n, c in enumerate(answer.citations):
             sources.append(("" if n == 0 else "; ") + f"{c.id} {c.title} ({c.source})", style="dim")
         parts.append(sources)
-    meta = f"confidence {answer.confidence:.2f}"
+    said = badge(answer)  # a refusal or a question back has no confidence to give
+    meta = f"confidence {answer.confidence:.2f}" if said.kind == "answer" else said.label
     if answer.recommendation:
         meta = f"recommendation: {answer.recommendation} · " + meta
     parts.append(Text(meta + f" · {answer.latency_ms:.0f} ms", style="dim"))

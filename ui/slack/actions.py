@@ -160,9 +160,10 @@ class Actions:
         self._groups[group] = (time.monotonic(), members)
         return members
 
-    def _asked_by(self, key: str, user: str) -> bool:
+    def _asked_by(self, key: str, thread_ts: str, user: str) -> bool:
+        """The thread is `user`'s: they asked its first question (answered already, or still waiting)."""
         try:
-            return self.threads.asker(key) == user
+            return (self.threads.asker(key) or self.inbox.asker(key, thread_ts)) == user
         except RecordsUnavailable:
             return False
 

@@ -6,7 +6,9 @@ records database, so any instance can take the next turn); buttons store feedbac
 against the answer's id, share a slash-command answer, or ask the channel's expert,
 whose reply in the thread becomes a candidate library entry (`bot.threads`).
 
-Slack's rules: events are acknowledged at once and answered on Bolt's worker threads;
+Slack's rules: events are acknowledged at once and answered on Bolt's worker threads,
+one thread's messages one at a time in the order they were sent, edits and deletes
+honoured until the answer is posted (`ui.slack.order`, over `bot.inbox`);
 every request is handled under a request id (`bot.logs`): the event id for an event,
 a new one otherwise, carried into the worker thread, and shown in an apology;
 retried deliveries are dropped by event id (in the records database, so several
@@ -35,6 +37,7 @@ from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, R
 from bot import feedback, logs
 from bot.engine import Assistant
 from bot.errors import InvalidQuestion
+from bot.inbox import Inbox
 from bot.models import Answer
 from bot.threads import Threads, first_delivery
 from ingest.db import Records
@@ -42,6 +45,7 @@ from ingest.errors import RecordsUnavailable
 from ui import failures
 from ui.slack.blocks import answer_blocks, button, escape, explorer, fallback_text, section
 from ui.slack.actions import Actions
+from ui.slack.order import InOrder, Ticket
 from ui.slack.messages import (APOLOGY, CANNOT_ANSWER, HELP, NOT_HERE, REASON_VIEW, SHARED_CACHE_SECONDS,
                                SHARED_NOTE, question_text, thread_key)
 from ui.slack.settings import Place, SlackSettings
@@ -78,7 +82,7 @@ def web_client(token: str | None, base_url: str | None) -> WebClient:
                                      RateLimitErrorRetryHandler(max_retry_count=2)])
 
 
-class SlackDesk(Actions):
+class SlackDesk(Actions, InOrder):
     """The handlers. Bolt calls them for HTTP and Socket Mode alike; they only call bot/ workflows."""
 
     def __init__(self, assistant: Assistant, records: Records, settings: SlackSettings, *,
@@ -86,6 +90,7 @@ class SlackDesk(Actions):
         self.assistant = assistant
         self.records = records
         self.threads = Threads(records)
+        self.inbox = Inbox(records)
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_per_minute)
         self.explore_url = explorer(web_url)
@@ -133,11 +138,14 @@ class SlackDesk(Actions):
         if place is None:
             self._ephemeral(client, channel, user, NOT_HERE, thread_ts=event.get("thread_ts"))
             return
-        self._answer_in_thread(client, body=body, channel=channel, user=user, thread_ts=thread_ts,
+        self._answer_in_thread(client, body=body, channel=channel, user=user, thread_ts=thread_ts, ts=event["ts"],
                                text=event.get("text", ""), place=place, bot_user_id=context.bot_user_id,
                                reply=bool(event.get("thread_ts") and event["thread_ts"] != event["ts"]))
 
     def on_message(self, event: dict, body: dict, client: WebClient, context) -> None:
+        if event.get("subtype") in ("message_changed", "message_deleted"):
+            self.on_changed(event, body, context)
+            return
         if event.get("subtype") not in (None, "thread_broadcast") or self._from_bot(event, context):
             return
         channel, user, text = event.get("channel", ""), event.get("user", ""), event.get("text", "")
@@ -152,10 +160,10 @@ class SlackDesk(Actions):
         place = self.settings.place(channel, is_dm=is_dm)
         if place is None or (not is_dm and place.mode != "all"):
             return
-        if not is_dm and thread_ts and thread_ts != event["ts"] and not self._asked_by(key, user):
+        if not is_dm and thread_ts and thread_ts != event["ts"] and not self._asked_by(key, thread_ts, user):
             return  # in an all-messages channel, only the asker's replies continue the thread
         self._answer_in_thread(client, body=body, channel=channel, user=user, thread_ts=thread_ts or event["ts"],
-                               text=text, place=place, bot_user_id=context.bot_user_id, is_dm=is_dm,
+                               ts=event["ts"], text=text, place=place, bot_user_id=context.bot_user_id, is_dm=is_dm,
                                reply=bool(thread_ts and thread_ts != event["ts"]))
 
     def _from_bot(self, event: dict, context) -> bool:
@@ -167,7 +175,7 @@ class SlackDesk(Actions):
 
     # --- answering --------------------------------------------------------------------
 
-    def _answer_in_thread(self, client: WebClient, *, body: dict, channel: str, user: str, thread_ts: str,
+    def _answer_in_thread(self, client: WebClient, *, body: dict, channel: str, user: str, thread_ts: str, ts: str,
                           text: str, place: Place, bot_user_id: str | None, is_dm: bool = False,
                           reply: bool = False) -> None:
         question = question_text(text, bot_user_id)
@@ -179,18 +187,43 @@ class SlackDesk(Actions):
             self._ephemeral(client, channel, user, self._slow_down(wait), thread_ts=thread_ts)
             return
         key = thread_key(body.get("team_id", ""), channel, thread_ts)
-        tenant, notes = self._tenant(client, channel, place, body, is_dm)
-        try:
-            answer = self.assistant.ask(question, self._conversation(client, key, channel, thread_ts, reply),
-                                        tenant=tenant)
-        except InvalidQuestion as exc:
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=f"I can't answer that: {exc}.")
-            return
-        except Exception as exc:
-            self._cannot_answer(client, channel, thread_ts, exc)
-            return
-        actions = self._actions(answer, expert=bool(place.expert and tenant))
-        blocks = answer_blocks(answer, explore_url=self.explore_url, actions=actions)
+        ticket = self._ticket(key, channel, ts, question, user)
+        if ticket is None:
+            return  # deleted before it arrived, or delivered twice
+        try:  # the thread's next message waits until this one is answered, posted and done
+            tenant, notes = self._tenant(client, channel, place, body, is_dm)
+            asked = self._answer_in_turn(client, ticket, key=key, channel=channel, thread_ts=thread_ts,
+                                         reply=reply, tenant=tenant)
+            if asked is not None:
+                self._post_answer(client, *asked, key=key, channel=channel, thread_ts=thread_ts, user=user,
+                                  tenant=tenant, notes=notes, expert=bool(place.expert and tenant))
+        finally:
+            ticket.done()
+
+    def _answer_in_turn(self, client: WebClient, ticket: Ticket, *, key: str, channel: str, thread_ts: str,
+                        reply: bool, tenant: str | None) -> tuple[str, Answer] | None:
+        """The message's answer once its turn comes, against the thread as it stands then; asked again if the
+        message was edited meanwhile; None when it was deleted or could not be answered (said in the thread)."""
+        question = ticket.wait()
+        while question is not None:
+            try:
+                answer = self.assistant.ask(question, self._conversation(client, key, channel, thread_ts, reply),
+                                            tenant=tenant)
+            except InvalidQuestion as exc:
+                client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=f"I can't answer that: {exc}.")
+                return None
+            except Exception as exc:
+                self._cannot_answer(client, channel, thread_ts, exc)
+                return None
+            now = ticket.current()
+            if now == question:
+                return question, answer
+            question = now  # edited while it was answered: answer the new words; deleted: nothing
+        return None
+
+    def _post_answer(self, client: WebClient, question: str, answer: Answer, *, key: str, channel: str,
+                     thread_ts: str, user: str, tenant: str | None, notes: list[str], expert: bool) -> None:
+        blocks = answer_blocks(answer, explore_url=self.explore_url, actions=self._actions(answer, expert=expert))
         if notes:
             blocks.insert(0, {"type": "context", "elements": [{"type": "mrkdwn", "text": n} for n in notes]})
         self._remember(key, question, answer, user, tenant)  # first, so its buttons work the moment it shows

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from urllib.parse import quote
 
 from bot.models import Answer
+from ui.badges import badge as badge_of, shown_notes
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -29,6 +30,7 @@ MAX_TABLE_ROWS = 12
 MAX_FALLBACK = 3000  # the notification text; Slack truncates messages far longer than this
 TIER_BADGE = {"high": ":large_green_circle: high confidence", "medium": ":large_yellow_circle: medium confidence",
               "low": ":red_circle: low confidence"}
+KIND_BADGE = {"refusal": ":no_entry_sign:", "question": ":speech_balloon:"}  # no confidence on these
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
@@ -129,8 +131,9 @@ def answer_blocks(answer: Answer, *, explore_url: Callable[[str], str | None] | 
     citations, the tier, then the buttons."""
     parts = answer.parts
     blocks: list[dict] = []
-    if parts.notes:
-        blocks.append(context([f":information_source: {mrkdwn(n)}" for n in parts.notes]))
+    notes = shown_notes(answer)  # a refusal's text is its note: said once
+    if notes:
+        blocks.append(context([f":information_source: {mrkdwn(n)}" for n in notes]))
     lead = parts.lead or ("" if parts.points or parts.steps else answer.text)
     if lead:
         blocks.extend(_sections([mrkdwn(lead)]))
@@ -149,8 +152,7 @@ def answer_blocks(answer: Answer, *, explore_url: Callable[[str], str | None] | 
         shown = [citation_link(c.id, c.title, explore_url) for c in answer.citations[:MAX_CITATIONS]]
         more = len(answer.citations) - MAX_CITATIONS
         tail.append(context([":books: " + " · ".join(shown) + (f" · +{more} more" if more > 0 else "")]))
-    badge = TIER_BADGE[answer.tier] + (" · needs review" if answer.needs_review else "")
-    tail.append(context([badge]))
+    tail.append(context([badge(answer)]))
     if actions:
         tail.append({"type": "actions", "elements": actions[:25]})
 
@@ -159,6 +161,14 @@ def answer_blocks(answer: Answer, *, explore_url: Callable[[str], str | None] | 
         blocks = blocks[: room - 1] + [context(["_The answer is longer than Slack shows; ask a narrower question "
                                                 "or use the web UI for the whole of it._"])]
     return blocks + tail
+
+
+def badge(answer: Answer) -> str:
+    """Confidence for an answer; for a refusal or a question back, what it is."""
+    said = badge_of(answer)
+    if said.kind != "answer":
+        return f"{KIND_BADGE[said.kind]} {said.label}"
+    return TIER_BADGE[answer.tier] + (" · needs review" if answer.needs_review else "")
 
 
 def fallback_text(answer: Answer) -> str:

@@ -9,22 +9,20 @@ import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import logging
-
 import streamlit as st
 
 from bot import logs
 from bot.errors import TrustdeskError
 from bot.models import Answer, Citation
-from ui import failures
+from ui import badges, failures
 
-log = logging.getLogger("trustdesk.web")
 EXPLORE = "views/explore.py"
 FRAMEWORK_BADGE = {"soc2": ("SOC 2", "blue"), "iso27001": ("ISO 27001", "violet"), "guidance": ("Guidance", "gray"),
                    "company": ("Company", "orange")}
 TIER_BADGE = {"high": ("High confidence", "green", ":material/check_circle:"),
               "medium": ("Medium confidence", "orange", ":material/help:"),
               "low": ("Low confidence", "red", ":material/warning:")}
+KIND_BADGE = {"refusal": ("gray", ":material/block:"), "question": ("blue", ":material/contact_support:")}
 EXPLORABLE = ("soc2", "iso27001")
 log = logging.getLogger("trustdesk.web")
 
@@ -83,6 +81,16 @@ def tier_badge(tier: str | None, needs_review: bool = False) -> None:
     st.markdown(text)
 
 
+def answer_badge(answer: Answer) -> None:
+    """Confidence for an answer; a neutral badge saying what a refusal or a question back is."""
+    badge = badges.badge(answer)
+    if badge.kind == "answer":
+        tier_badge(answer.tier, answer.needs_review)
+        return
+    color, icon = KIND_BADGE[badge.kind]
+    st.markdown(f":{color}-badge[{icon} {badge.label.capitalize()}]")
+
+
 def framework_badge(framework: str) -> str:
     name, color = FRAMEWORK_BADGE.get(framework, (framework, "gray"))
     return f":{color}-badge[{name}]"
@@ -105,7 +113,7 @@ def citation_card(citation: Citation, passage: str = "", key: str = "") -> None:
 def answer_body(answer: Answer) -> None:
     """The answer from its parts: notes first, lead, cited points, table, steps, and the question back."""
     parts = answer.parts
-    for note in parts.notes:
+    for note in badges.shown_notes(answer):
         st.info(note, icon=":material/info:")
     if not (parts.lead or parts.points or parts.table or parts.steps or parts.ask_back):
         st.markdown(answer.text)

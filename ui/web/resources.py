@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
+
 import streamlit as st
 
 from bot import Assistant, Settings
@@ -16,17 +19,40 @@ def configure_logs() -> None:
     logs.configure(Settings(), default_level="INFO")
 
 
+_engines: dict[tuple[str, str], Assistant] = {}
+_engines_lock = threading.Lock()
+
+
 def assistant() -> Assistant:
     """One Assistant per server process (per data dir and store): the same engine every surface uses."""
+    return _assistant(*_store_key())
+
+
+def assistant_loader() -> Callable[[], Assistant]:
+    """The same engine, loaded by whoever calls first, from any thread: the Ask page's worker loads it, so a
+    page run never waits on the model and a question sent meanwhile shows as waiting at once."""
+    key = _store_key()
+    return lambda: loaded(*key)
+
+
+def _store_key() -> tuple[str, str]:
     current = Settings()
-    return _assistant(str(current.data_dir.resolve()), current.chroma_url or "")
+    return str(current.data_dir.resolve()), current.chroma_url or ""
 
 
 @st.cache_resource(show_spinner="Loading the model and the index...")
 def _assistant(data_dir: str, chroma_url: str) -> Assistant:
-    engine = Assistant(Settings())
-    engine.warm()
-    return engine
+    return loaded(data_dir, chroma_url)
+
+
+def loaded(data_dir: str, chroma_url: str) -> Assistant:
+    """The engine for this data dir and store, built and warmed once per process."""
+    with _engines_lock:
+        if (data_dir, chroma_url) not in _engines:
+            engine = Assistant(Settings())
+            engine.warm()
+            _engines[data_dir, chroma_url] = engine
+        return _engines[data_dir, chroma_url]
 
 
 def records() -> Records:

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 import streamlit as st
 
-from bot import feedback
+from bot import feedback, logs
 from bot.errors import TrustdeskError
-from bot.models import Answer, Turn
-from ui.web import render
-from ui.web.resources import answerable_tenants, assistant, records
+from bot.models import Answer
+from ui import badges, failures
+from ui.web import asking, render
+from ui.web.resources import answerable_tenants, assistant_loader, records
 
 EXAMPLES = ("What does CC6.1 require?", "Which ISO controls cover CC7.2?", "Should we do SOC 2 or ISO 27001?",
             "What replaced A.12.6.1 in ISO 27001:2022?", "Do you encrypt customer data at rest?")
 SHOWN_QUESTION_CHARS = 600
+PENDING = "Waiting for the answer above"
+ANSWERING = "Answering… (the first question after a start also loads the model and the index)"
+POLL_SECONDS = 0.15
+log = logging.getLogger("trustdesk.web")
 
 with st.sidebar:
     choices, records_down = answerable_tenants()
@@ -21,8 +29,10 @@ with st.sidebar:
     tenant = render.tenant_picker(choices)
     if st.button("New conversation", icon=":material/refresh:"):
         st.session_state["messages"] = []
+        st.session_state["ask_jobs"] = {}
 
 messages: list[dict] = st.session_state.setdefault("messages", [])
+jobs: dict[str, asking.Job] = st.session_state.setdefault("ask_jobs", {})
 st.title("Ask trustdesk")
 st.caption("SOC 2 and ISO/IEC 27001:2022 answers, quoted from sources you can check.")
 
@@ -49,15 +59,17 @@ def show_feedback(answer: Answer, question: str) -> None:
 def show_answer(message: dict, latest: bool) -> None:
     answer = Answer.model_validate(message["answer"])
     render.answer_body(answer)
+    badge = badges.badge(answer)
     cols = st.columns([3, 2, 2])
     with cols[0]:
-        render.tier_badge(answer.tier, answer.needs_review)
+        render.answer_badge(answer)
     cols[1].caption(f"{answer.latency_ms:.0f} ms · {answer.route}"
                     + (f" · recommends **{answer.recommendation}**" if answer.recommendation else ""))
-    with cols[2].popover("Copy for a customer", icon=":material/content_copy:"):
-        st.caption("The answer and its references, without internal notes. Use the copy icon.")
-        st.code(render.customer_copy(answer), language=None, wrap_lines=True)
-    if answer.citations:
+    if badges.for_customers(answer):
+        with cols[2].popover("Copy for a customer", icon=":material/content_copy:"):
+            st.caption("The answer and its references, without internal notes. Use the copy icon.")
+            st.code(render.customer_copy(answer), language=None, wrap_lines=True)
+    if answer.citations and badge.kind != "refusal":
         with st.expander(f"Sources ({len(answer.citations)})", expanded=latest, icon=":material/menu_book:"):
             passages = message.get("passages", {})
             for citation in answer.citations:
@@ -65,59 +77,72 @@ def show_answer(message: dict, latest: bool) -> None:
     show_feedback(answer, message.get("question", ""))
 
 
-def ask(question: str) -> None:
-    shown = question if len(question) <= SHOWN_QUESTION_CHARS else question[:SHOWN_QUESTION_CHARS] + "…"
-    with st.chat_message("user"):
-        st.markdown(shown)
-    # each assistant turn carries the engine's structured meta, so follow-ups never re-read answer text
-    history = [Turn(role=m["role"], content=m["content"], meta=m.get("meta")) for m in messages]
-    with st.chat_message("assistant"):
-        final: list[Answer] = []
+def shown(question: str) -> str:
+    return question if len(question) <= SHOWN_QUESTION_CHARS else question[:SHOWN_QUESTION_CHARS] + "…"
 
-        def deltas():
-            for item in assistant().stream(question, history, tenant=tenant):
-                if isinstance(item, Answer):
-                    final.append(item)
-                else:
-                    yield item
 
-        placeholder = st.empty()
+def queue_question(question: str | None = None) -> None:
+    """The chat input's and the examples' callback: runs before the script, so no rerun can lose the question."""
+    question = question if question is not None else st.session_state.get("ask_input")
+    if question is not None:
+        asking.submit(st.session_state.setdefault("messages", []), question,
+                      tenant=st.session_state.get("tenant_choice"))
+
+
+def answer_next(entry: dict, placeholder) -> None:
+    """Wait for the oldest waiting question's answer, showing it as it streams; a new question sent meanwhile
+    stops this run, not the answer, and the next run picks the answer up where it is."""
+    job = jobs.get(entry["id"])
+    if job is None:
         try:
-            with render.traced("ask"):
-                with placeholder.container():
-                    st.write_stream(deltas())
-                placeholder.empty()
-        except TrustdeskError as exc:  # empty, too long, no index: said in the page, and not kept in the history
-            placeholder.empty()
-            st.error(str(exc), icon=":material/error:")
-            return
-        if not final:  # a bug, reported with its reference by render.traced
-            placeholder.empty()
-            return
-        answer = final[-1]
-        message = {"role": "assistant", "content": answer.text, "answer": answer.model_dump(mode="json"),
-                   "meta": answer.meta.model_dump(), "passages": answer.passages(), "question": question}
-        messages.extend([{"role": "user", "content": question}, message])
-        show_answer(message, latest=True)
+            with logs.request(surface="web", page="ask"):
+                job = jobs[entry["id"]] = asking.start(assistant_loader(), messages, entry)
+        except Exception as exc:  # a bug
+            not_kept(entry, exc)
+    while not job.future.done():
+        with placeholder.container():  # also where Streamlit stops this run when a new question comes
+            if job.text:
+                st.markdown(job.text)
+            st.caption(ANSWERING)
+        time.sleep(POLL_SECONDS)
+    jobs.pop(entry["id"], None)
+    if job.future.exception() is not None:
+        not_kept(entry, job.future.exception())
+    asking.finish(messages, entry["id"], job.answer)
+    st.rerun()
 
 
+def not_kept(entry: dict, failure: BaseException) -> None:
+    """A question that could not be answered is said why and not kept: trustdesk's own errors (empty, too long,
+    no index) in their words, anything else as a bug with the reference of its logged trace."""
+    asking.drop(messages, entry["id"])
+    known = isinstance(failure, TrustdeskError)
+    st.session_state["ask_error"] = str(failure) if known else failures.internal(failure, log)
+    st.rerun()
+
+
+current = asking.next_pending(messages)
+placeholder = None
 for n, message in enumerate(messages):
     with st.chat_message(message["role"]):
         if message.get("answer"):
             show_answer(message, latest=n == len(messages) - 1)
         else:
-            st.markdown(message["content"])
+            st.markdown(shown(message["content"]))
+            if message.get("pending") and message is not current:
+                st.caption(PENDING)
+    if message is current:
+        with st.chat_message("assistant"):
+            placeholder = st.empty()
+if error := st.session_state.pop("ask_error", None):  # empty, too long, no index, a bug: said, not kept
+    st.error(error, icon=":material/error:")
 
-question = st.chat_input("Ask about SOC 2 or ISO 27001")
+st.chat_input("Ask about SOC 2 or ISO 27001", key="ask_input", on_submit=queue_question)
 if not messages:
-    intro = st.empty()
-    with intro.container():
-        st.markdown("**New here? Try one of these:**")
-        columns = st.columns(3)  # three to a row: each question readable in full
-        for n, example in enumerate(EXAMPLES):
-            if columns[n % 3].button(example, key=f"example-{example}", width="stretch"):
-                question = example
-    if question is not None:
-        intro.empty()
-if question is not None:
-    ask(question)
+    st.markdown("**New here? Try one of these:**")
+    columns = st.columns(3)  # three to a row: each question readable in full
+    for n, example in enumerate(EXAMPLES):
+        columns[n % 3].button(example, key=f"example-{example}", width="stretch", on_click=queue_question,
+                              args=(example,))
+if current is not None:
+    answer_next(current, placeholder)
