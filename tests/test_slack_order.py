@@ -185,7 +185,6 @@ def test_follow_ups_in_one_thread_keep_the_recommendation_in_context(market_thre
     assert stored[2].answer.recommendation == "both" and "ISO" in stored[2].answer.text
 
 
-@pytest.mark.xfail(reason="needs the engine's follow-up routing from main", strict=False)
 def test_the_timeline_follow_up_in_slack_is_answered_not_refused(market_thread):
     _, stored, replies = market_thread
     assert not stored[1].answer.refused, stored[1].answer.text
