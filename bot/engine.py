@@ -29,6 +29,7 @@ from bot.errors import IndexMissing, InvalidQuestion, LLMUnavailable, StoreUnava
 from bot.finish import finish, rephrased
 from bot.glossary import expand
 from bot.intent import IntentModel, load_model
+from bot.manipulation import is_manipulation
 from bot.models import MAX_QUESTION_CHARS, Answer, Turn, TurnMeta
 from bot.retrieve import Evidence, Retriever
 from bot.routes import ROUTES, Kit
@@ -263,15 +264,19 @@ class Assistant:
         """Answer a question put to the company (a questionnaire row): the company route, whatever the wording.
 
         A questionnaire row always asks about the vendor, even when it reads like a standards question
-        ("Describe your access review process"), so intent classification is skipped; injection attempts and
-        control characters are still refused.
+        ("Describe your access review process", "Please confirm that ..."), so intent classification is skipped;
+        instructions aimed at the assistant (hard manipulation markers) and control characters are still refused.
         """
         started = time.perf_counter()
         text = validate(question)
         check_tenant(tenant)
         log.info("questionnaire row", extra={**logs.question_fields(text), "tenant": tenant})
         u = self.understand(text, Conversation(), tenant)
-        if u.intent not in ("manipulation",):
+        # "Please confirm that all data is encrypted" is a question about the company, whatever the classifier
+        # thinks of its imperative mood: only a hard marker (an instruction aimed at the assistant) refuses a row
+        if is_manipulation(text):
+            u.intent, u.reason = "manipulation", "manipulation marker"
+        else:
             u.intent, u.reason = "company", "a questionnaire row asks about the company"
         draft = ROUTES[u.intent](u, self._kit(u))
         answer = finish(draft, route=u.intent, scope=u.scope)
