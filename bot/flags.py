@@ -54,11 +54,11 @@ def quantities(text: str) -> dict[str, set[float]]:
 
 
 def disagree(answer_a: str, yes_no_a: str, answer_b: str, yes_no_b: str) -> bool:
-    """Two approved answers to one row that cannot both be true: opposite yes/no, or other figures in one unit."""
+    """Two approved answers to one row that cannot both be true: opposite yes/no, or no figure in common in one unit."""
     if yes_no_a in ("yes", "no") and yes_no_b in ("yes", "no") and yes_no_a != yes_no_b:
         return True
     a, b = quantities(answer_a), quantities(answer_b)
-    return any(a[unit] != b[unit] for unit in a.keys() & b.keys())
+    return any(not a[unit] & b[unit] for unit in a.keys() & b.keys())  # no figure in common
 
 
 def expired(review_due: date | None, today: date | None = None) -> bool:

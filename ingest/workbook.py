@@ -256,7 +256,8 @@ class Questionnaire:
         from openpyxl import load_workbook
 
         try:
-            book = load_workbook(io.BytesIO(raw))  # formulas stay formulas; styles and validations are kept
+            # formulas stay formulas; styles, validations and rich text runs are kept
+            book = load_workbook(io.BytesIO(raw), rich_text=True)
         except Exception as exc:  # openpyxl raises many types for a broken package
             raise Unreadable(f"is not a readable workbook ({type(exc).__name__}: corrupt, or another file renamed to "
                              ".xlsx): open it in Excel and save it as .xlsx") from None

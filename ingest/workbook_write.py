@@ -136,16 +136,17 @@ def _review_sheet(q: Questionnaire, filled: Results, kinds: dict) -> None:
     ws.append(list(REVIEW_COLUMNS))
     for cell in ws[1]:
         cell.font = Font(bold=True)
+    line = 1
     for plan in q.plans:
         for item in plan.items:
             key = (plan.sheet, item.row)
             if key not in filled and key not in kinds:
                 continue
-            ws.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v
-                       for v in review_row(item, filled.get(key), kinds.get(key, ""))])
-            for cell in ws[ws.max_row]:
-                if isinstance(cell.value, str):
-                    cell.data_type = "s"
+            line += 1
+            for col, value in enumerate(review_row(item, filled.get(key), kinds.get(key, "")), start=1):
+                if value not in (None, ""):
+                    cell = ws.cell(line, col, ILLEGAL_CHARACTERS_RE.sub("", value) if isinstance(value, str) else value)
+                    cell.data_type = "s" if isinstance(value, str) else cell.data_type  # text, never a formula
     for i, title in enumerate(REVIEW_COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(i)].width = _WIDTHS.get(title, 12)
     ws.freeze_panes = "A2"
