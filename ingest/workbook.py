@@ -226,8 +226,9 @@ class Questionnaire:
         if not q.plans:
             raise Unreadable("has no recognisable question column: name it with --question-column "
                              "(a letter like C, or Sheet!C)")
-        if len(q.items) > max_rows:
-            raise Unreadable(f"has {len(q.items):,} questions, over the limit of {max_rows:,}: split it, or raise "
+        count = sum(not i.banner for i in q.items)  # section banners do not count against the limit
+        if count > max_rows:
+            raise Unreadable(f"has {count:,} questions, over the limit of {max_rows:,}: split it, or raise "
                              "TRUSTDESK_MAX_QUESTIONNAIRE_ROWS")
         return q
 
