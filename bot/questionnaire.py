@@ -144,7 +144,7 @@ def fill(assistant, records: Records, source: Path, out: Path, tenant: str, *, r
     log.info("fill of %s started", job_id, extra={"job": job_id, "tenant": tenant, "rows": len(work),
                                                   "resumed": len(done)})
     answered = _answer_rows(assistant, records, library, job_id, work, done, tenant, progress)
-    filled = filled_cells(questionnaire, _rows(records, job_id), kinds)
+    filled = filled_cells(questionnaire, _rows(records, job_id))
     cells = questionnaire.write(out, filled, beside=beside, kinds={k: v.kind for k, v in kinds.items()})
     with records.session() as s:
         s.get(FillJob, job_id).status = "done"

@@ -45,7 +45,7 @@ def to_filled(row: FillRow, plan: SheetPlan, answer: str | None = None, yes_no: 
                   evidence=evidence, write=write and bool(answer if edited else row.answer))
 
 
-def filled_cells(questionnaire: Questionnaire, rows: list[FillRow], kinds) -> dict[tuple[str, int], Filled]:
+def filled_cells(questionnaire: Questionnaire, rows: list[FillRow]) -> dict[tuple[str, int], Filled]:
     plans = {p.sheet: p for p in questionnaire.plans}
     return {(r.sheet, r.row): to_filled(r, plans[r.sheet]) for r in rows if r.sheet in plans}
 

@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 
 from ingest.documents import Unreadable, check_zip
-from ingest.workbook import Filled, SheetCells, _text, plan_sheet
+from ingest.workbook import Filled, SheetCells, plan_sheet, text_of
 
 TABLE = "Table "
 
@@ -49,7 +49,7 @@ def _grid(table) -> list[list[str]]:
     for row in table.rows:
         texts, previous = [], None
         for cell in row.cells:
-            texts.append("" if cell._tc is previous else _text(cell.text))  # a merged cell repeats per column
+            texts.append("" if cell._tc is previous else text_of(cell.text))  # a merged cell repeats per column
             previous = cell._tc
         grid.append(texts)
     return grid

@@ -104,7 +104,8 @@ def column_index(letters: str) -> int:
     return n
 
 
-def _text(value) -> str:
+def text_of(value) -> str:
+    """A cell value as one line of text ("" for an empty cell)."""
     return " ".join(str(value).split()) if value is not None else ""
 
 
@@ -243,7 +244,7 @@ class Questionnaire:
             rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
         except csv.Error as exc:
             raise Unreadable(f"is not valid CSV ({exc}): save it again from a spreadsheet as CSV (UTF-8)") from None
-        grid = [[_text(v) for v in r] for r in rows]
+        grid = [[text_of(v) for v in r] for r in rows]
         width = max((len(r) for r in rows), default=0)
         plan = plan_sheet(SheetCells(path.stem, grid, width), column)
         q = cls(path, "csv", [plan] if plan else [], rows=rows)
@@ -297,7 +298,7 @@ def read_sheet(ws, book) -> SheetCells:
             continue
         row = grid[r - 1]
         row.extend([""] * (c - len(row)))
-        row[c - 1] = _text(cell.value)
+        row[c - 1] = text_of(cell.value)
         cells.width = max(cells.width, c)
         if cell.data_type == "f":
             cells.formulas.add((r, c))
@@ -341,7 +342,8 @@ def _range_values(book, ws, formula: str) -> tuple[str, ...]:
     source = book[sheet_name]
     r1, c1 = min(r1 or r0, r0 + MAX_LIST_VALUES), min(c1 or c0, c0 + 5)
     found = [source._cells.get((r, c)) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
-    return tuple(_text(cell.value) for cell in found if cell is not None and cell.value not in (None, ""))[:MAX_LIST_VALUES]
+    values = [text_of(cell.value) for cell in found if cell is not None and cell.value not in (None, "")]
+    return tuple(values[:MAX_LIST_VALUES])
 
 
 def _parse_override(column: str | None) -> tuple[str | None, int | None]:

@@ -121,7 +121,7 @@ def fill_file(source: Path, out: Path, flags: dict[int, str] | None = None, besi
     kinds = row_kinds(q)
     rows = [checkpoint(i, kinds[(i.sheet, i.row)].kind, flags=(flags or {}).get(i.row, "")) for i in q.items
             if kinds[(i.sheet, i.row)].answered]
-    filled = filled_cells(q, rows, kinds)
+    filled = filled_cells(q, rows)
     written = q.write(out, filled, beside=beside, kinds={k: v.kind for k, v in kinds.items()})
     return q, filled, written
 
@@ -176,7 +176,7 @@ def test_a_choice_without_an_approved_yes_no_stays_empty_and_is_flagged(tmp_path
     kinds = row_kinds(q)
     rows = [checkpoint(i, "question", yes_no="") for i in q.items]
     rows[1].yes_no = "partial"  # the dropdown has no "partial" value
-    filled = filled_cells(q, rows, kinds)
+    filled = filled_cells(q, rows)
     assert filled[("Sheet", 2)].yes_no == "" and "no approved yes/no" in filled[("Sheet", 2)].flags
     assert filled[("Sheet", 3)].yes_no == "" and "no dropdown value means 'partial'" in filled[("Sheet", 3)].flags
     assert filled[("Sheet", 2)].write  # the written answer still goes in
@@ -276,7 +276,7 @@ def test_docx_tables_are_filled_in_place_with_their_formatting(tmp_path):
                                                                "question"]
     rows = [checkpoint(i, kinds[(i.sheet, i.row)].kind, flags="commitment (owner: legal)" if "notify" in i.text else "")
             for i in q.items if kinds[(i.sheet, i.row)].answered]
-    written = q.write(tmp_path / "out.docx", filled_cells(q, rows, kinds), kinds={k: v.kind for k, v in kinds.items()})
+    written = q.write(tmp_path / "out.docx", filled_cells(q, rows), kinds={k: v.kind for k, v in kinds.items()})
     out = Document(tmp_path / "out.docx")
     cells = [[c.text for c in r.cells] for r in out.tables[0].rows]
     assert cells[0] == ["Question", "Response", "Comments"] and cells[1] == ["Data protection"] * 3
