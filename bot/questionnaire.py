@@ -32,7 +32,7 @@ from sqlalchemy import delete, select
 from bot import logs
 from bot.errors import TrustdeskError
 from bot.library import Library
-from bot.questionnaire_rows import UNCOVERED_LEAD, draft_row, plain, profile_fields  # noqa: F401 (public names)
+from bot.questionnaire_rows import UNCOVERED_LEAD, draft_row, plain, profile_fields, reason  # noqa: F401
 from bot.row_kinds import RowKind, classify
 from ingest.db import Records
 from ingest.documents import Unreadable
@@ -177,8 +177,7 @@ def _report(job_id, out, work, answered, done, started, filled, kinds, cells, qu
     report.tiers = Counter(f.confidence for f in filled.values())
     report.needs_review = sum(f.needs_review == "Yes" for f in filled.values())
     report.kinds = Counter(k.kind for k in kinds.values())
-    report.flags = Counter(flag.split(":")[0].split(" (")[0].strip() for f in filled.values()
-                           for flag in f.flags.split("; ") if flag)
+    report.flags = Counter(reason(flag) for f in filled.values() for flag in f.flags.split("; ") if flag)
     report.cells_written = cells
     report.choices_written = sum(bool(f.yes_no and f.write) for (sheet, _), f in filled.items()
                                  if questionnaire.plan(sheet).answers.choice is not None)

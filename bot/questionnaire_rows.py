@@ -167,6 +167,16 @@ def _join(*flags: str) -> str:
     return "; ".join(f for f in flags if f)
 
 
+REASONS = (*HOLD, "expired entry", "drafted from documents", "field not in the tenant's profile", "no approved yes/no",
+           "no dropdown value")
+
+
+def reason(flag: str) -> str:
+    """A flag's reason without its details ("expired entry lib-1 (review due ...)" -> "expired entry")."""
+    flag = flag.strip()
+    return next((r for r in REASONS if flag.startswith(r)), flag.split(":")[0].split(" (")[0])
+
+
 def held(flags: str) -> bool:
     """Does a row's flag keep the buyer's cells empty?"""
     return any(flag.strip().startswith(HOLD) for flag in flags.split(";"))
