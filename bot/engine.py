@@ -268,18 +268,21 @@ class Assistant:
         """Answer a question put to the company (a questionnaire row): the company route, whatever the wording.
 
         A questionnaire row always asks about the vendor, even when it reads like a standards question
-        ("Describe your access review process"), so intent classification is skipped; injection attempts and
-        control characters are still refused.
+        ("Describe your access review process", "Please confirm that ..."), so intent classification is skipped;
+        instructions aimed at the assistant (hard manipulation markers) and control characters are still refused.
         """
         started = time.perf_counter()
         text = validate(question)
         check_tenant(tenant)
         log.info("questionnaire row", extra={**logs.question_fields(text), "tenant": tenant})
         u = self.understand(text, Conversation(), tenant)
-        # a row is a question about the company, also when it reads as a demand ("Please confirm that ..."); only a
-        # hard marker or an instruction planted for the assistant, with nothing else in the row, is refused
+        # "Please confirm that all data is encrypted" is a question about the company, whatever the classifier
+        # thinks of its imperative mood: only a hard marker, or a row that is nothing but an instruction planted
+        # for the assistant, is refused
         planted_only = u.intent == "manipulation" and u.reason.startswith("an instruction planted")
-        if u.intent != "manipulation" or not (is_manipulation(text) or planted_only):
+        if is_manipulation(text) or planted_only:
+            u.intent, u.reason = "manipulation", u.reason if planted_only else "manipulation marker"
+        else:
             u.intent, u.reason = "company", "a questionnaire row asks about the company"
         draft = ROUTES[u.intent](u, self._kit(u))
         if u.ignored:

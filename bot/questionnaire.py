@@ -1,11 +1,12 @@
 """Fill a customer's questionnaire from a tenant's approved material: one workflow for the CLI and the web UI.
 
-Every row is put to the company route (a questionnaire row always asks about
-the vendor). An approved library entry that answers it is quoted whole, with
-its yes/no; material from the tenant's documents is drafted and flagged for
-review; nothing found means the row says so, stays low and flagged, never
-states a yes or a no, and carries the SOC 2 / ISO 27001 references as guidance
-for whoever completes it.
+Every row gets a kind (`bot.row_kinds`); headings, instructions and captions
+are skipped, fields come from the tenant's profile entries, and the rest are
+put to the company route (a questionnaire row always asks about the vendor):
+`bot.questionnaire_rows` drafts each one and flags what a person must decide.
+Answers go into the buyer's own answer cells: the choice cell gets a value its
+dropdown allows, and only from approved material; the comment cell gets the
+answer. Review data goes to a "trustdesk review" sheet (or `beside` the table).
 
 Each answered row is checkpointed in the records database in its own
 transaction, so after Ctrl-C or kill -9, `resume=True` continues where it
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 import secrets
 import time
 from collections import Counter
@@ -27,22 +27,20 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from bot import logs
-from bot.errors import InvalidQuestion, TrustdeskError
-from bot.library import ImportReport, Library, LibraryError, yes_no_value
-from bot.models import Answer
+from bot.errors import TrustdeskError
+from bot.library import Library
+from bot.questionnaire_rows import UNCOVERED_LEAD, draft_row, plain, profile_fields, reason  # noqa: F401
+from bot.row_kinds import RowKind, classify
 from ingest.db import Records
 from ingest.documents import Unreadable
-from ingest.records import FillJob, FillRow, LibraryEntry
-from ingest.workbook import ADDED_COLUMNS, Filled, Item, Questionnaire, csv_unsafe
+from ingest.records import FillJob, FillRow
+from ingest.workbook import Item, Questionnaire
 
-UNCOVERED_LEAD = "No approved answer found"
-DOCUMENT_TIER_CAP = "medium"  # drafted from documents, not an approved answer: a person confirms the wording
+SUFFIXES = (".xlsx", ".csv", ".docx")
 Progress = Callable[[int, int], None]  # (done, total)
-_CITE = re.compile(r"\s*\[[^\]]{1,80}\]")
-_FRAMEWORK_NAMES = {"soc2": "SOC 2", "iso27001": "ISO 27001"}
 log = logging.getLogger("trustdesk.questionnaire")
 
 
@@ -54,12 +52,16 @@ class FillError(TrustdeskError):
 class FillReport:
     job_id: str
     out: Path
-    total: int
+    total: int  # rows answered or looked up (questions, statements, prompts, choices, follow-ups, fields)
     answered: int  # in this run
     resumed: int  # already answered by an earlier, interrupted run
     seconds: float
     tiers: Counter = field(default_factory=Counter)
     needs_review: int = 0
+    kinds: Counter = field(default_factory=Counter)  # every row of the question columns, by kind
+    flags: Counter = field(default_factory=Counter)  # flagged rows by reason
+    cells_written: int = 0  # of the buyer's own cells
+    choices_written: int = 0
 
     @property
     def rate(self) -> float:
@@ -79,55 +81,12 @@ def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def plain(text: str) -> str:
-    """Answer text for a customer's cell: no Markdown, no inline citation markers."""
-    text = _CITE.sub("", text)
-    text = re.sub(r"[*_`#>]+", "", text)
-    return " ".join(text.split())
-
-
-def draft_row(assistant, library: Library | None, question: str, tenant: str | None) -> FillRow:
-    """One row's answer as a checkpoint record (not yet saved)."""
-    try:
-        answer: Answer = assistant.answer_for_company(question, tenant)
-    except InvalidQuestion as exc:  # an empty, too long or control-character cell; a store that is down is not
-        return FillRow(question=question, answer=f"Not answered: {exc}", yes_no="", sources="", confidence=0.0,
-                       tier="low", needs_review=True)
-    own = [c for c in answer.citations if c.framework == "company"]
-    standards = [c for c in answer.citations if c.framework in _FRAMEWORK_NAMES]
-    sources = "; ".join([f"{c.source} [{c.id}]" if c.id.startswith("lib-") else c.source for c in own]
-                        + [f"{_FRAMEWORK_NAMES[c.framework]} {c.id}" for c in standards])
-    if answer.refused:
-        return FillRow(question=question, answer="Not answered: " + plain(answer.parts.lead or answer.text),
-                       yes_no="", sources="", confidence=answer.confidence, tier="low", needs_review=True,
-                       answer_id=answer.id)
-    if not own:
-        refs = "; ".join(f"{_FRAMEWORK_NAMES[c.framework]} {c.id} {c.title}" for c in standards[:3])
-        text = (f"{UNCOVERED_LEAD} in {tenant}'s material; to be completed by the owner."
-                if tenant else f"{UNCOVERED_LEAD}: no company material was given.")
-        if refs:
-            text += f" What the standards expect: {refs}."
-        return FillRow(question=question, answer=text, yes_no="", sources=sources, confidence=min(answer.confidence, 0.4),
-                       tier="low", needs_review=True, answer_id=answer.id)
-    entry = _leading_entry(library, own[0].id)
-    body = plain(" ".join(p.text for p in answer.parts.points if not p.text.startswith("For reference:")))
-    if entry is not None:
-        return FillRow(question=question, answer=entry.answer.strip(), yes_no=entry.yes_no or "", sources=sources,
-                       confidence=answer.confidence, tier=answer.tier or "medium",
-                       needs_review=answer.needs_review, answer_id=answer.id)
-    tier = "low" if answer.tier == "low" else DOCUMENT_TIER_CAP
-    return FillRow(question=question, answer=body or plain(answer.text), yes_no="", sources=sources,
-                   confidence=answer.confidence, tier=tier, needs_review=True, answer_id=answer.id)
-
-
-def _leading_entry(library: Library | None, doc_id: str) -> LibraryEntry | None:
-    if library is None or not doc_id.startswith("lib-"):
-        return None
-    try:
-        entry = library.get(doc_id)
-    except LibraryError:  # gone since the index was built; a database that is down is not this
-        return None
-    return entry if entry.status == "approved" else None
+def row_kinds(questionnaire: Questionnaire) -> dict[tuple[str, int], RowKind]:
+    """Every row's kind, sheet by sheet (choice groups and follow-ups never cross a sheet)."""
+    kinds: dict[tuple[str, int], RowKind] = {}
+    for plan in questionnaire.plans:
+        kinds.update({(plan.sheet, item.row): kind for item, kind in zip(plan.items, classify(plan.items))})
+    return kinds
 
 
 def _job(records: Records, tenant: str, source: Path, out: Path, total: int, sha: str,
@@ -152,46 +111,76 @@ def _job(records: Records, tenant: str, source: Path, out: Path, total: int, sha
         return job.id, set()
 
 
-def fill(assistant, records: Records, source: Path, out: Path, tenant: str, *, resume: bool = False,
-         restart: bool = False, column: str | None = None, progress: Progress | None = None) -> FillReport:
-    """Fill `source` into `out`; the input file is never written."""
-    started = time.perf_counter()
+def _check_paths(source: Path, out: Path) -> None:
+    if source.suffix.lower() not in SUFFIXES:
+        raise FillError(f"{source.name} is not an .xlsx, .csv or .docx file (save an .xls or .doc file in the "
+                        "newer format first)")
     if out.resolve() == source.resolve():
         raise FillError("--out must be a new file: the customer's questionnaire is never overwritten")
     if out.suffix.lower() != source.suffix.lower():
         raise FillError(f"--out must keep the input's format ({source.suffix.lower()}), got {out.name!r}")
+
+
+def fill(assistant, records: Records, source: Path, out: Path, tenant: str, *, resume: bool = False,
+         restart: bool = False, column: str | None = None, progress: Progress | None = None,
+         beside: bool = False) -> FillReport:
+    """Fill `source` into `out`; the input file is never written."""
+    started = time.perf_counter()
+    _check_paths(source, out)
     settings = assistant.settings
     questionnaire = load(source, max_bytes=int(settings.max_upload_mb * 1_000_000),
                          max_rows=settings.max_questionnaire_rows, column=column)
-    items = questionnaire.items
+    kinds = row_kinds(questionnaire)
+    work = [(item, kinds[(item.sheet, item.row)]) for item in questionnaire.items
+            if kinds[(item.sheet, item.row)].answered or kinds[(item.sheet, item.row)].kind == "field"]
+    if not work:
+        raise FillError(f"{source.name} has no questions under its question column (only headings or "
+                        "instructions): name the right column with --question-column")
     library = Library(records, tenant)
-    job_id, done = _job(records, tenant, source, out.resolve(), len(items), digest(source), resume, restart)
+    job_id, done = _job(records, tenant, source, out.resolve(), len(work), digest(source), resume, restart)
     from bot.retrieve import embed_texts
 
-    embed_texts([i.text for i in items if (i.sheet, i.row) not in done])  # batched, up front
-    log.info("fill of %s started", job_id, extra={"job": job_id, "tenant": tenant, "rows": len(items),
+    embed_texts([k.asked for i, k in work if (i.sheet, i.row) not in done and k.answered])  # batched, up front
+    log.info("fill of %s started", job_id, extra={"job": job_id, "tenant": tenant, "rows": len(work),
                                                   "resumed": len(done)})
+    answered = _answer_rows(assistant, records, library, job_id, work, done, tenant, progress)
+    filled = filled_cells(questionnaire, _rows(records, job_id))
+    cells = questionnaire.write(out, filled, beside=beside, kinds={k: v.kind for k, v in kinds.items()})
+    with records.session() as s:
+        s.get(FillJob, job_id).status = "done"
+    report = _report(job_id, out, work, answered, done, started, filled, kinds, cells, questionnaire)
+    log.info("fill of %s done", job_id, extra={"job": job_id, "tenant": tenant, "answered": answered,
+                                               "seconds": round(report.seconds, 2), "needs_review": report.needs_review})
+    return report
+
+
+def _answer_rows(assistant, records: Records, library: Library, job_id: str, work: list[tuple[Item, RowKind]],
+                 done: set, tenant: str, progress: Progress | None) -> int:
+    profile = profile_fields(library)
     answered = 0
-    for n, item in enumerate(items, start=1):
+    for n, (item, kind) in enumerate(work, start=1):
         if (item.sheet, item.row) in done:
             continue
         with logs.request(f"{job_id}-r{n}", job=job_id, sheet=item.sheet, row=item.row):
-            row = draft_row(assistant, library, item.text, tenant)
+            row = draft_row(assistant, library, kind, item.text, tenant, profile)
         row.job_id, row.sheet, row.row = job_id, item.sheet, item.row
         with records.session() as s:  # one transaction per row: the checkpoint
             s.add(row)
         answered += 1
         if progress:
-            progress(len(done) + answered, len(items))
-    rows = _rows(records, job_id)
-    questionnaire.write(out, {(r.sheet, r.row): _filled(r) for r in rows})
-    with records.session() as s:
-        s.get(FillJob, job_id).status = "done"
-    report = FillReport(job_id, out, len(items), answered, len(done), time.perf_counter() - started)
-    report.tiers = Counter(r.tier for r in rows)
-    report.needs_review = sum(r.needs_review for r in rows)
-    log.info("fill of %s done", job_id, extra={"job": job_id, "tenant": tenant, "answered": answered,
-                                               "seconds": round(report.seconds, 2), "needs_review": report.needs_review})
+            progress(len(done) + answered, len(work))
+    return answered
+
+
+def _report(job_id, out, work, answered, done, started, filled, kinds, cells, questionnaire) -> FillReport:
+    report = FillReport(job_id, out, len(work), answered, len(done), time.perf_counter() - started)
+    report.tiers = Counter(f.confidence for f in filled.values())
+    report.needs_review = sum(f.needs_review == "Yes" for f in filled.values())
+    report.kinds = Counter(k.kind for k in kinds.values())
+    report.flags = Counter(reason(flag) for f in filled.values() for flag in f.flags.split("; ") if flag)
+    report.cells_written = cells
+    report.choices_written = sum(bool(f.yes_no and f.write) for (sheet, _), f in filled.items()
+                                 if questionnaire.plan(sheet).answers.choice is not None)
     return report
 
 
@@ -205,83 +194,14 @@ def drafted_rows(records: Records, job_id: str) -> list[FillRow]:
     return sorted(_rows(records, job_id), key=lambda r: (r.sheet, r.row))
 
 
-def write_reviewed(records: Records, job_id: str, source: Path, out: Path,
-                   edits: dict[tuple[str, int], tuple[str, str]], *, column: str | None = None,
-                   max_bytes: int = 25_000_000) -> Path:
-    """The filled copy again, with a reviewer's edits ((sheet, row) -> (answer, yes/no)) in place of the drafts.
-
-    The drafts stay as they are in the checkpoint, so `import_review` of this file finds the edited answers.
-    """
-    questionnaire = load(source, max_bytes=max_bytes, column=column, max_rows=100_000)
-    filled = {}
-    for row in _rows(records, job_id):
-        cell = _filled(row)
-        if (row.sheet, row.row) in edits:
-            answer, yes_no = edits[(row.sheet, row.row)]
-            try:
-                value = yes_no_value(yes_no) or ""
-            except ValueError as exc:
-                raise FillError(f"{row.sheet} row {row.row}: {exc}") from None
-            cell = Filled(answer=answer, yes_no=value.capitalize() if value != "n/a" else "N/A",
-                          sources=cell.sources, confidence=cell.confidence, needs_review=cell.needs_review)
-        filled[(row.sheet, row.row)] = cell
-    questionnaire.write(out, filled)
-    return out
-
-
-def _filled(row: FillRow) -> Filled:
-    return Filled(answer=row.answer, yes_no=row.yes_no.capitalize() if row.yes_no != "n/a" else "N/A",
-                  sources=row.sources, confidence=row.tier, needs_review="Yes" if row.needs_review else "No")
-
-
 def progress_of(records: Records, job_id: str) -> tuple[int, int]:
+    from sqlalchemy import func
+
     with records.session() as s:
         job = s.get(FillJob, job_id)
         done = s.scalar(select(func.count()).select_from(FillRow).where(FillRow.job_id == job_id))
         return done or 0, job.total if job else 0
 
 
-# --- review closes the loop ------------------------------------------------------
-
-def import_review(records: Records, path: Path, tenant: str, *, column: str | None = None,
-                  max_bytes: int = 25_000_000) -> ImportReport:
-    """A filled questionnaire a person has edited -> library candidates for the answers they changed or wrote."""
-    questionnaire = load(path, max_bytes=max_bytes, column=column, max_rows=100_000)
-    drafts = _drafted_answers(records, tenant)
-    rows = []
-    for item, answer, yes_no in _answers(questionnaire):
-        if not answer or answer.startswith(UNCOVERED_LEAD) or answer.startswith("Not answered:"):
-            continue
-        question = csv_unsafe(item.text)
-        if " ".join(answer.split()) == drafts.get(" ".join(question.split())):
-            continue  # the reviewer kept the draft: nothing new to approve
-        try:
-            yes_no = yes_no_value(yes_no) or ""
-        except ValueError:
-            yes_no = ""
-        rows.append({"question": question, "answer": answer, "yes_no": yes_no, "status": "candidate",
-                     "source": f"questionnaire review: {path.name}", "_row": f"{item.sheet}!{item.row}"})
-    return Library(records, tenant).import_rows(rows, status="candidate", origin=path.name)
-
-
-def _drafted_answers(records: Records, tenant: str) -> dict[str, str]:
-    with records.session() as s:
-        found = s.execute(select(FillRow.question, FillRow.answer).join(FillJob, FillJob.id == FillRow.job_id)
-                          .where(FillJob.tenant == tenant).order_by(FillRow.done_at))
-        return {" ".join(q.split()): " ".join(a.split()) for q, a in found}
-
-
-def _answers(questionnaire: Questionnaire):
-    """(item, answer, yes/no) from the Answer columns trustdesk added; a file without them has nothing to import."""
-    for plan in questionnaire.plans:
-        grid = questionnaire.grid(plan.sheet)
-        header = grid[plan.header_row - 1] if plan.header_row else []
-        if ADDED_COLUMNS[0] not in header:
-            raise FillError(f"sheet {plan.sheet!r} has no '{ADDED_COLUMNS[0]}' column: import the file "
-                            "`trustdesk questionnaire fill` wrote, after editing its answers")
-        at = header.index(ADDED_COLUMNS[0])
-        for item in plan.items:
-            row = grid[item.row - 1]
-            cell = row[at] if at < len(row) else ""
-            yes_no = row[at + 1] if at + 1 < len(row) else ""
-            yield item, csv_unsafe(cell), yes_no
+# the review half (cells from checkpoints, a reviewer's edits, edits back to the library): its own module
+from bot.questionnaire_review import filled_cells, import_review, write_reviewed  # noqa: E402,F401

@@ -134,6 +134,9 @@ class FillRow(Base):
     tier: Mapped[str] = mapped_column(String(8))
     needs_review: Mapped[bool] = mapped_column(Boolean)
     answer_id: Mapped[str] = mapped_column(String(64), default="")
+    # what the row is (question, statement, prompt, choice, followup, field) and why a person must see it
+    kind: Mapped[str] = mapped_column(String(12), default="question", server_default="question")
+    flags: Mapped[str] = mapped_column(Text, default="", server_default="")
     done_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=now)
 
 

@@ -1,16 +1,18 @@
-"""A customer's questionnaire (XLSX or CSV): find the questions, and write answers beside them, changing nothing else.
+"""A customer's questionnaire (XLSX or CSV): find the rows and the buyer's answer cells, changing nothing.
 
 Per sheet, the question column is found from its header ("Question",
 "Requirement", "Control description", ...; among several, the one with the
 longest text below it) or, without a header, from content (the column with the
-most sentence-long cells). Headings, blank rows and instructions are skipped;
-statements count as questions. The filled copy keeps every sheet, value,
-style, merged range, formula, data validation and column width: only the five
-answer columns are new, placed after the sheet's last used column, and their
-text is never written as a formula. A filled CSV is opened by a spreadsheet
-that runs any cell starting with =, +, -, @ as a formula, so every such cell is
-written with a leading apostrophe (OWASP's CSV injection advice), the
-customer's own cells included; plain numbers stay numbers.
+most sentence-long cells). Every non-empty text cell below the header in that
+column is a row (`Item`); what kind of row it is (question, statement, prompt,
+choice, follow-up, field, heading) is decided in `bot.row_kinds`. The buyer's
+answer columns (choice with its dropdown values, comment, evidence) are found
+by `ingest.sheet_layout`. Hidden sheets and trustdesk's own review sheet hold
+no questions. Cells are read from the sheet's stored cells only, so a styled
+cell at XFD1048576 or a list rule over a whole sheet costs nothing.
+
+Writing is `ingest.workbook_write`: answers go into the buyer's empty answer
+cells, review data to a "trustdesk review" sheet (or beside the table).
 
 >>> looks_like_item("Access Control")
 False
@@ -22,46 +24,49 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.documents import Unreadable, check_zip, decode_csv
+from ingest.sheet_layout import MAX_LIST_VALUES, AnswerColumns, ListRule, find_answer_columns, inline_list
 
-ADDED_COLUMNS = ("Answer", "Yes/No/Partial/N.A.", "Sources", "Confidence", "Needs review")
-ADDED_WIDTHS = (70, 14, 40, 12, 13)
+REVIEW_SHEET = "trustdesk review"
 HEADER_SCAN_ROWS = 25
+MAX_SHEET_ROWS = 100_000  # the last row holding a value, per sheet; a 5,000-question file is far below it
+MAX_COLUMNS = 200  # columns read per sheet: a questionnaire is a table, not a canvas
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_WORDS = re.compile(r"\b(question|questions|requirement|requirements|control|controls|query|statement|"
                            r"description|item|criteria|assessment)\b", re.I)
 _STRONG_HEADER = re.compile(r"\bquestion|\brequirement|\bstatement", re.I)
 # Instructions talk about the form itself: "Please answer every question in column C", "Use the Response column ..."
-_INSTRUCTION = re.compile(r"^\s*(instructions?|notes?|guidance|how to (complete|fill))\b|"
-                          r"^\s*(please |kindly )?(use|complete|answer|fill|enter|select|return|submit|respond)\b.*"
-                          r"\b(columns?|tabs?|sheets?|questionnaire|questions|this form|cells?|drop-?downs?)\b", re.I)
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
+INSTRUCTION = re.compile(r"^\s*(instructions?|notes?|guidance|how to (complete|fill))\b|"
+                         r"^\s*(please |kindly )?(use|complete|answer|fill|enter|select|return|submit|respond)\b.*"
+                         r"\b(columns?|tabs?|sheets?|questionnaire|questions|this form|cells?|drop-?downs?)\b", re.I)
 
 
 def looks_like_item(text: str) -> bool:
-    """A question or a statement to confirm, not a heading, an ID or an instruction."""
+    """A question or a statement to confirm, not a heading, an ID or an instruction (finds the question column)."""
     text = " ".join(str(text or "").split())
     words = text.split()
     if "?" in text:
         return len(words) >= 2
     if len(words) < 4 or len(text) < 18:
         return False  # "Access Control", "1.2", "Section 3: Encryption"
-    if text.endswith(":") or _INSTRUCTION.search(text):
+    if text.endswith(":") or INSTRUCTION.search(text):
         return False
     return sum(c.isalpha() for c in text) >= 0.6 * len(text)
 
 
 @dataclass(frozen=True)
 class Item:
+    """One non-empty cell of the question column: a row of the questionnaire, of a kind bot.row_kinds decides."""
+
     sheet: str
     row: int  # 1-based, as the spreadsheet shows it
     text: str
+    banner: bool = False  # merged across the row: a section heading
+    bold: bool = False
 
 
 @dataclass
@@ -69,19 +74,25 @@ class SheetPlan:
     sheet: str
     column: int  # 1-based question column
     header_row: int | None
-    first_new_column: int
+    first_new_column: int  # the first column after everything the sheet uses
     items: list[Item] = field(default_factory=list)
+    answers: AnswerColumns = field(default_factory=AnswerColumns)
 
 
 @dataclass
 class Filled:
-    """What goes into the five added cells of one row."""
+    """What trustdesk writes for one row. `yes_no` is the exact value for the choice cell (one its dropdown
+    allows); with `write` False (a flagged row) the buyer's cells stay empty and only the review shows it."""
 
     answer: str
     yes_no: str
     sources: str
-    confidence: str
+    confidence: str  # the tier
     needs_review: str
+    kind: str = "question"
+    flags: str = ""
+    evidence: str = ""  # company sources, for an Evidence column
+    write: bool = True
 
 
 def column_index(letters: str) -> int:
@@ -93,7 +104,8 @@ def column_index(letters: str) -> int:
     return n
 
 
-def _text(value) -> str:
+def text_of(value) -> str:
+    """A cell value as one line of text ("" for an empty cell)."""
     return " ".join(str(value).split()) if value is not None else ""
 
 
@@ -120,8 +132,21 @@ def find_question_column(grid: list[list[str]]) -> tuple[int, int | None] | None
     return col, None
 
 
-def plan_sheet(name: str, grid: list[list[str]], width: int, override: int | None,
-               heading_rows: set[int] = frozenset()) -> SheetPlan | None:
+@dataclass
+class SheetCells:
+    """What planning needs of one sheet: cell texts, and per row whether it is a banner, bold, or a formula."""
+
+    name: str
+    grid: list[list[str]]
+    width: int
+    banners: set[int] = field(default_factory=set)
+    bold: set[tuple[int, int]] = field(default_factory=set)
+    formulas: set[tuple[int, int]] = field(default_factory=set)
+    rules: list[ListRule] = field(default_factory=list)
+
+
+def plan_sheet(cells: SheetCells, override: int | None) -> SheetPlan | None:
+    grid = cells.grid
     found = (override, None) if override else find_question_column(grid)
     if found is None:
         return None
@@ -132,25 +157,43 @@ def plan_sheet(name: str, grid: list[list[str]], width: int, override: int | Non
                 if looks_like_item(row[col - 1]):
                     break
                 header = r + 1
-    plan = SheetPlan(name, col, header, width + 1)
-    for r in range((header or 0), len(grid)):
+    plan = SheetPlan(cells.name, col, header, cells.width + 1)
+    for r in range(header or 0, len(grid)):
         text = grid[r][col - 1] if col - 1 < len(grid[r]) else ""
-        if r + 1 not in heading_rows and looks_like_item(text):
-            plan.items.append(Item(name, r + 1, text))
+        if text and (r + 1, col) not in cells.formulas:
+            plan.items.append(Item(cells.name, r + 1, text, r + 1 in cells.banners, (r + 1, col) in cells.bold))
+    if not any(looks_like_item(i.text) or i.text.endswith(":") for i in plan.items):
+        return None
+    first = plan.items[0].row if plan.items else (header or 0) + 1
+    heads = [grid[r] for r in range((header or 1) - 1, first - 1) if header and r < len(grid)]
+    plan.answers = find_answer_columns(heads, col, cells.rules, range(first, first + 50))
+    if not plan.answers.found:
+        plan.answers = AnswerColumns(comment=plan.first_new_column, choice=plan.first_new_column + 1, added=True)
+        plan.first_new_column += 2
     return plan
 
 
 class Questionnaire:
-    """A questionnaire file, loaded for filling. `plans` lists each sheet's question column and items."""
+    """A questionnaire file, loaded for filling. `plans` lists each sheet's question column, rows and answer cells."""
 
     def __init__(self, path: Path, kind: str, plans: list[SheetPlan], book=None, rows=None, encoding: str = "utf-8"):
         self.path, self.kind, self.plans = path, kind, plans
-        self._book, self._rows, self.encoding = book, rows, encoding
+        self.book, self.rows, self.encoding = book, rows, encoding
+        self.dialect = csv.excel
         self._grids: dict[str, list[list[str]]] = {}
 
     def grid(self, sheet: str) -> list[list[str]]:
         """The sheet's cell texts as loaded (rows of strings, 1-based row n at index n-1)."""
         return self._grids[sheet]
+
+    def cell_text(self, sheet: str, row: int, col: int | None) -> str:
+        grid = self._grids.get(sheet, [])
+        if col is None or row - 1 >= len(grid) or col - 1 >= len(grid[row - 1]):
+            return ""
+        return grid[row - 1][col - 1]
+
+    def plan(self, sheet: str) -> SheetPlan:
+        return next(p for p in self.plans if p.sheet == sheet)
 
     @property
     def items(self) -> list[Item]:
@@ -175,22 +218,24 @@ class Questionnaire:
             q = cls._load_csv(path, raw, override_col)
         elif suffix == ".xlsx":
             q = cls._load_xlsx(path, raw, override_sheet, override_col)
+        elif suffix == ".docx":
+            from ingest.docx_tables import load_docx
+
+            q = load_docx(cls, path, raw)
         else:
-            raise Unreadable("is not an .xlsx or .csv file (save an .xls or .numbers file as .xlsx first)")
+            raise Unreadable("is not an .xlsx, .csv or .docx file (save an .xls or .numbers file as .xlsx first)")
         if not q.plans:
             raise Unreadable("has no recognisable question column: name it with --question-column "
                              "(a letter like C, or Sheet!C)")
-        if not q.items:
-            raise Unreadable("has no questions under its question column (is the sheet empty?)")
-        if len(q.items) > max_rows:
-            raise Unreadable(f"has {len(q.items):,} questions, over the limit of {max_rows:,}: split it, or raise "
+        count = sum(not i.banner for i in q.items)  # section banners do not count against the limit
+        if count > max_rows:
+            raise Unreadable(f"has {count:,} questions, over the limit of {max_rows:,}: split it, or raise "
                              "TRUSTDESK_MAX_QUESTIONNAIRE_ROWS")
         return q
 
     @classmethod
     def _load_csv(cls, path: Path, raw: bytes, column: int | None) -> "Questionnaire":
         text = decode_csv(raw)
-        encoding = "utf-8"
         try:
             dialect = csv.Sniffer().sniff(text[:8192], delimiters=",;\t")
         except csv.Error:
@@ -199,10 +244,10 @@ class Questionnaire:
             rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), dialect)]
         except csv.Error as exc:
             raise Unreadable(f"is not valid CSV ({exc}): save it again from a spreadsheet as CSV (UTF-8)") from None
-        grid = [[_text(v) for v in r] for r in rows]
+        grid = [[text_of(v) for v in r] for r in rows]
         width = max((len(r) for r in rows), default=0)
-        plan = plan_sheet(path.stem, grid, width, column)
-        q = cls(path, "csv", [plan] if plan else [], rows=rows, encoding=encoding)
+        plan = plan_sheet(SheetCells(path.stem, grid, width), column)
+        q = cls(path, "csv", [plan] if plan else [], rows=rows)
         q.dialect = dialect
         q._grids[path.stem] = grid
         return q
@@ -213,98 +258,92 @@ class Questionnaire:
         from openpyxl import load_workbook
 
         try:
-            book = load_workbook(io.BytesIO(raw))  # formulas stay formulas; styles and validations are kept
+            # formulas stay formulas; styles, validations and rich text runs are kept
+            book = load_workbook(io.BytesIO(raw), rich_text=True)
         except Exception as exc:  # openpyxl raises many types for a broken package
             raise Unreadable(f"is not a readable workbook ({type(exc).__name__}: corrupt, or another file renamed to "
                              ".xlsx): open it in Excel and save it as .xlsx") from None
         if sheet and sheet not in book.sheetnames:
             raise Unreadable(f"has no sheet {sheet!r} (sheets: {', '.join(book.sheetnames)})")
-        plans, grids = [], {}
+        q = cls(path, "xlsx", [], book=book)
         for ws in book.worksheets:
-            if sheet and ws.title != sheet:
+            if (sheet and ws.title != sheet) or ws.title == REVIEW_SHEET or (ws.sheet_state != "visible" and not sheet):
                 continue
-            grid = [[_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-            grids[ws.title] = grid
-            banners = {m.min_row for m in ws.merged_cells.ranges if m.max_col > m.min_col}
-            plan = plan_sheet(ws.title, grid, ws.max_column, column if (sheet or column) else None, banners)
+            cells = read_sheet(ws, book)
+            q._grids[ws.title] = cells.grid
+            plan = plan_sheet(cells, column if (sheet or column) else None)
             if plan is not None and plan.items:
-                plans.append(plan)
-        q = cls(path, "xlsx", plans, book=book)
-        q._grids = grids
+                q.plans.append(plan)
         return q
 
-    def write(self, out: Path, filled: dict[tuple[str, int], Filled]) -> None:
-        """Write the filled copy to `out` atomically (a temp file renamed into place)."""
-        out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".trustdesk-", suffix=out.suffix, dir=out.parent)
-        os.close(fd)
-        try:
-            if self.kind == "xlsx":
-                self._write_xlsx(Path(tmp), filled)
-            else:
-                self._write_csv(Path(tmp), filled)
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+    def write(self, out: Path, filled: dict[tuple[str, int], Filled], *, beside: bool = False,
+              kinds: dict[tuple[str, int], str] | None = None) -> int:
+        """Write the filled copy to `out` atomically; returns the number of the buyer's cells written."""
+        from ingest.workbook_write import write
 
-    def _write_xlsx(self, tmp: Path, filled: dict[tuple[str, int], Filled]) -> None:
-        from copy import copy
-
-        from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-        from openpyxl.styles import Alignment
-        from openpyxl.utils import get_column_letter
-
-        for plan in self.plans:
-            ws = self._book[plan.sheet]
-            if plan.header_row:
-                source = ws.cell(plan.header_row, plan.column)
-                for i, title in enumerate(ADDED_COLUMNS):
-                    cell = ws.cell(plan.header_row, plan.first_new_column + i, title)
-                    cell.font, cell.fill, cell.border = copy(source.font), copy(source.fill), copy(source.border)
-                    cell.alignment = copy(source.alignment)
-            for i, width in enumerate(ADDED_WIDTHS):
-                ws.column_dimensions[get_column_letter(plan.first_new_column + i)].width = width
-            for item in plan.items:
-                values = filled.get((plan.sheet, item.row))
-                if values is None:
-                    continue
-                for i, value in enumerate(_values(values)):
-                    cell = ws.cell(item.row, plan.first_new_column + i)
-                    cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)  # XLSX cannot hold most control characters
-                    cell.data_type = "s"  # text, even when it starts with '=': never a formula
-                    if i == 0:
-                        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        self._book.save(tmp)
-
-    def _write_csv(self, tmp: Path, filled: dict[tuple[str, int], Filled]) -> None:
-        plan = self.plans[0]
-        width = plan.first_new_column - 1
-        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh, self.dialect)
-            for number, row in enumerate(self._rows, start=1):
-                row = [v if _NUMBER.fullmatch(v) else csv_safe(v) for v in row] + [""] * (width - len(row))
-                if number == plan.header_row:
-                    extra = list(ADDED_COLUMNS)
-                elif (plan.sheet, number) in filled:
-                    extra = [csv_safe(v) for v in _values(filled[(plan.sheet, number)])]
-                else:
-                    extra = []
-                writer.writerow(row + extra)
+        return write(self, out, filled, beside=beside, kinds=kinds or {})
 
 
-def _values(f: Filled) -> list[str]:
-    return [f.answer, f.yes_no, f.sources, f.confidence, f.needs_review]
+def read_sheet(ws, book) -> SheetCells:
+    """The sheet's stored cells only (openpyxl's own iterators would create every cell of a huge used range)."""
+    stored = ws._cells  # {(row, col): Cell}: the cells the file holds, however far apart
+    last_row = max((r for (r, c), cell in stored.items() if cell.value is not None and c <= MAX_COLUMNS), default=0)
+    if last_row > MAX_SHEET_ROWS:
+        raise Unreadable(f"sheet {ws.title!r} has values down to row {last_row:,}, over {MAX_SHEET_ROWS:,}: delete "
+                         "the stray cells below the table, or split the sheet")
+    grid: list[list[str]] = [[] for _ in range(last_row)]
+    cells = SheetCells(ws.title, grid, 0)
+    for (r, c), cell in stored.items():
+        if cell.value is None or c > MAX_COLUMNS:
+            continue
+        row = grid[r - 1]
+        row.extend([""] * (c - len(row)))
+        row[c - 1] = text_of(cell.value)
+        cells.width = max(cells.width, c)
+        if cell.data_type == "f":
+            cells.formulas.add((r, c))
+        if cell.has_style and cell.font is not None and cell.font.b:
+            cells.bold.add((r, c))
+    cells.banners = {m.min_row for m in ws.merged_cells.ranges if m.max_col > m.min_col}
+    cells.rules = list_rules(ws, book)
+    return cells
 
 
-def csv_safe(value: str) -> str:
-    """A cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP's CSV injection advice)."""
-    return "'" + value if value[:1] in _FORMULA_START else value
+def list_rules(ws, book) -> list[ListRule]:
+    """The sheet's list validations, with their values: inline, a range on any sheet, or a defined name."""
+    rules = []
+    for dv in ws.data_validations.dataValidation:
+        if dv.type != "list" or not dv.formula1:
+            continue
+        values = inline_list(dv.formula1)
+        if values is None:
+            values = _range_values(book, ws, dv.formula1)
+        bounds = tuple((r.min_row, r.max_row, r.min_col, r.max_col) for r in dv.sqref.ranges)
+        if values:
+            rules.append(ListRule(bounds, values))
+    return rules
 
 
-def csv_unsafe(value: str) -> str:
-    """A cell read back from a CSV trustdesk wrote, without the apostrophe `csv_safe` added."""
-    return value[1:] if value[:1] == "'" and value[1:2] in _FORMULA_START else value
+def _range_values(book, ws, formula: str) -> tuple[str, ...]:
+    from openpyxl.utils.cell import range_boundaries
+
+    ref = formula.lstrip("=").strip()
+    if "!" not in ref and ":" not in ref and ref in book.defined_names:  # a named list
+        ref = book.defined_names[ref].attr_text
+    sheet_name, _, cells = ref.rpartition("!")
+    sheet_name = sheet_name.strip("'") or ws.title
+    if sheet_name not in book.sheetnames:
+        return ()
+    try:
+        c0, r0, c1, r1 = range_boundaries(cells.replace("$", ""))
+    except (ValueError, TypeError):
+        return ()
+    r0, c0 = r0 or 1, c0 or 1  # a whole column ("A:A") or row ("1:1")
+    source = book[sheet_name]
+    r1, c1 = min(r1 or r0, r0 + MAX_LIST_VALUES), min(c1 or c0, c0 + 5)
+    found = [source._cells.get((r, c)) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)]
+    values = [text_of(cell.value) for cell in found if cell is not None and cell.value not in (None, "")]
+    return tuple(values[:MAX_LIST_VALUES])
 
 
 def _parse_override(column: str | None) -> tuple[str | None, int | None]:
@@ -315,3 +354,13 @@ def _parse_override(column: str | None) -> tuple[str | None, int | None]:
         return (sheet or None), column_index(letters)
     except ValueError as exc:
         raise Unreadable(f"--question-column {column!r}: {exc} (use a letter like C, or Sheet!C)") from None
+
+
+def csv_safe(value: str) -> str:
+    """A cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP's CSV injection advice)."""
+    return "'" + value if value[:1] in _FORMULA_START else value
+
+
+def csv_unsafe(value: str) -> str:
+    """A cell read back from a CSV trustdesk wrote, without the apostrophe `csv_safe` added."""
+    return value[1:] if value[:1] == "'" and value[1:2] in _FORMULA_START else value

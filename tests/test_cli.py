@@ -170,7 +170,7 @@ def test_doctor_reports_generations_tenants_and_versions(tiny_corpus, tmp_path):
     result = runner.invoke(app, ["doctor"])
     text = " ".join(result.stdout.split())
     assert result.exit_code == 0, result.stdout  # warnings are not failures
-    assert "trustdesk 0.1.0" in text and "chromadb " in text and "schema 0004 (newest 0004)" in text
+    assert "trustdesk 0.1.0" in text and "chromadb " in text and "schema 0005 (newest 0005)" in text
     assert "(SQLite 3." in text
     assert "ok index standards: td-standards-g2," in text
     assert f"ok fast start standards: a copy in {tmp_path / 'data' / 'snapshots'}" in text

@@ -156,4 +156,4 @@ def test_doctor_on_a_team_deployment(chroma, records_url, tiny_corpus, monkeypat
     assert re.search(rf"store mode: Chroma server at {re.escape(chroma.url)} \(server \d+\.\d+\.\d+\)", text)
     assert "ok index standards: td-standards-g1" in text
     database = "PostgreSQL " if records_url.startswith("postgresql") else "SQLite 3."
-    assert f"({database}" in text and "schema 0004 (newest 0004)" in text
+    assert f"({database}" in text and "schema 0005 (newest 0005)" in text

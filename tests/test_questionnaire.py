@@ -16,7 +16,8 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ingest.documents import Unreadable
-from ingest.workbook import ADDED_COLUMNS, Filled, Questionnaire, looks_like_item
+from ingest.workbook import REVIEW_SHEET, Filled, Questionnaire, looks_like_item
+from ingest.workbook_write import ADDED_ANSWER_COLUMNS, BESIDE_COLUMNS, REVIEW_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,36 +87,57 @@ def test_items_headings_and_instructions():
         assert not looks_like_item(not_an_item), not_an_item
 
 
-def test_detection_finds_the_question_column_per_sheet(tmp_path):
+def test_detection_finds_the_question_column_and_the_answer_cells_per_sheet(tmp_path):
     q = Questionnaire.load(build_vendor_workbook(tmp_path / "vendor.xlsx"))
     plans = {p.sheet: p for p in q.plans}
     assert set(plans) == {"Security", "CAIQ"}  # the instructions sheet has no question column
     assert (plans["Security"].column, plans["Security"].header_row) == (2, 3)
     assert [i.text for i in plans["Security"].items] == [t for _, t in SECURITY_ROWS if t]
+    answers = plans["Security"].answers  # "Vendor response" merged over "Response (Yes/No/NA)" and "Comments"
+    assert (answers.choice, answers.comment, answers.added) == (3, 4, False)
+    assert answers.allowed(5) == ("Yes", "No", "N/A") and answers.allowed(30) == ()
     assert plans["CAIQ"].column == 2 and len(plans["CAIQ"].items) == 2
+    assert (plans["CAIQ"].answers.choice, plans["CAIQ"].answers.comment) == (3, 4)
     assert plans["Security"].first_new_column == 7  # after F1's formula: nothing existing is overwritten
 
 
-def test_writing_keeps_every_original_cell_and_adds_five_columns(tmp_path):
+def test_answers_go_into_the_buyers_cells_and_review_data_to_its_own_sheet(tmp_path):
     source = build_vendor_workbook(tmp_path / "vendor.xlsx")
     before = snapshot(source)
     q = Questionnaire.load(source)
     filled = {(i.sheet, i.row): Filled("=HYPERLINK(\"http://evil\")" if n == 0 else f"answer {n}", "Yes",
                                        "SOC 2 CC6.1", "high", "No") for n, i in enumerate(q.items)}
     out = tmp_path / "out.xlsx"
-    q.write(out, filled)
+    written = q.write(out, filled)
     after = snapshot(out)
     assert snapshot(source) == before  # the input is untouched
+    assert written == 2 * len(q.items)
     for sheet, snap in before.items():
         kept = {k: v for k, v in after[sheet]["values"].items() if k in snap["values"]}
         assert kept == snap["values"], sheet
         assert after[sheet]["merged"] == snap["merged"] and after[sheet]["validations"] == snap["validations"]
         assert after[sheet]["width_b"] == snap["width_b"]
-    ws = load_workbook(out)["Security"]
-    assert [ws.cell(3, 7 + i).value for i in range(5)] == list(ADDED_COLUMNS)
-    first = ws.cell(q.plans[0].items[0].row, 7)
-    assert first.value.startswith("=HYPERLINK") and first.data_type == "s"  # text, never a formula
-    assert ws["F1"].value == "=COUNTA(B5:B20)"  # a real formula stays a formula
+    book = load_workbook(out)
+    ws = book["Security"]
+    first = q.plans[0].items[0].row
+    assert ws.cell(first, 3).value == "Yes" and ws.cell(first, 4).value.startswith("=HYPERLINK")
+    assert ws.cell(first, 4).data_type == "s"  # text, never a formula
+    assert ws.max_column == 6 and ws["F1"].value == "=COUNTA(B5:B20)"  # no column added; the formula stays one
+    review = [[c.value for c in r] for r in book[REVIEW_SHEET].iter_rows()]
+    assert review[0] == list(REVIEW_COLUMNS) and ["Security", first] == review[1][:2]
+    assert review[1][6:9] == ["SOC 2 CC6.1", "high", "No"]
+
+
+def test_beside_puts_the_review_columns_after_the_table_and_adds_no_sheet(tmp_path):
+    q = Questionnaire.load(build_vendor_workbook(tmp_path / "vendor.xlsx"))
+    item = q.items[0]
+    q.write(tmp_path / "out.xlsx", {(item.sheet, item.row): Filled("Yes. AES-256.", "Yes", "policy", "high", "No",
+                                                                     kind="question")}, beside=True)
+    book = load_workbook(tmp_path / "out.xlsx")
+    ws = book["Security"]
+    assert REVIEW_SHEET not in book.sheetnames
+    assert [ws.cell(3, 7 + i).value for i in range(5)] == list(BESIDE_COLUMNS)
+    assert [ws.cell(item.row, 7 + i).value for i in range(4)] == ["question", "policy", "high", "No"]
 
 
 def test_csv_in_another_encoding_and_injection_safe_output(tmp_path):
@@ -126,9 +148,10 @@ def test_csv_in_another_encoding_and_injection_safe_output(tmp_path):
         csv.writer(fh).writerows(rows)
     q = Questionnaire.load(source)
     assert [i.text for i in q.items] == [rows[1][1], rows[2][1]]
+    assert q.plans[0].answers.added  # no answer column of its own: Answer and Yes/No are added
     q.write(tmp_path / "out.csv", {(q.plans[0].sheet, 2): Filled("@SUM(A1)", "", "", "low", "Yes")})
     written = list(csv.reader((tmp_path / "out.csv").open(encoding="utf-8-sig")))
-    assert written[0] == ["Nr", "Statement", *ADDED_COLUMNS]
+    assert written[0] == ["Nr", "Statement", *ADDED_ANSWER_COLUMNS, *BESIDE_COLUMNS]
     assert written[1][:2] == rows[1] and written[1][2] == "'@SUM(A1)"
 
 
@@ -199,18 +222,23 @@ def test_fill_quotes_approved_answers_and_never_invents(northwind_assistant, acm
     before = snapshot(source)
     report = fill(northwind_assistant, acme, source, tmp_path / "filled.xlsx", "acmeq")
     assert report.total == 6 and report.answered == 6 and report.resumed == 0
-    ws = load_workbook(tmp_path / "filled.xlsx")["Security"]
-    by_question = {ws.cell(r, 2).value: [ws.cell(r, 7 + i).value for i in range(5)] for r in range(5, 13)
-                   if ws.cell(r, 2).value}
-    encrypt = by_question["Do you encrypt customer data at rest?"]
-    assert encrypt[0].startswith("Yes. All customer data is encrypted at rest with AES-256")
-    assert encrypt[1] == "Yes" and "lib-" in encrypt[2] and encrypt[3] in ("high", "medium") and encrypt[4] == "No"
-    insurance = by_question["What is the per-claim limit of your cyber insurance policy?"]
-    assert insurance[0].startswith(UNCOVERED_LEAD) and insurance[1] in (None, "")
-    assert insurance[3] == "low" and insurance[4] == "Yes"
-    assert any(ref in (insurance[2] or "") for ref in ("SOC 2", "ISO 27001"))  # guidance for the person completing it
+    book = load_workbook(tmp_path / "filled.xlsx")
+    ws = book["Security"]
+    cells = {ws.cell(r, 2).value: (ws.cell(r, 3).value, ws.cell(r, 4).value) for r in range(5, 13) if ws.cell(r, 2).value}
+    review = {r[3]: dict(zip(REVIEW_COLUMNS, r)) for r in book[REVIEW_SHEET].iter_rows(min_row=2, values_only=True)}
+    choice, comment = cells["Do you encrypt customer data at rest?"]
+    assert choice == "Yes" and comment.startswith("Yes. All customer data is encrypted at rest with AES-256")
+    encrypt = review["Do you encrypt customer data at rest?"]
+    assert "lib-" in encrypt["Sources"] and encrypt["Tier"] in ("high", "medium") and encrypt["Needs review"] == "No"
+    assert encrypt["Row kind"] == "question"
+    assert cells["What is the per-claim limit of your cyber insurance policy?"] == (None, None)  # never invented
+    insurance = review["What is the per-claim limit of your cyber insurance policy?"]
+    assert insurance["Answer"].startswith(UNCOVERED_LEAD) and insurance["Tier"] == "low"
+    assert insurance["Needs review"] == "Yes" and "no approved answer" in insurance["Flags"]
+    assert any(ref in (insurance["Sources"] or "") for ref in ("SOC 2", "ISO 27001"))  # guidance for the owner
+    assert review["The vendor encrypts all data in transit with TLS 1.2 or higher."]["Row kind"] == "statement"
     assert snapshot(source) == before
-    assert report.tiers["low"] >= 1 and report.needs_review >= 1
+    assert report.tiers["low"] >= 1 and report.needs_review >= 1 and report.cells_written >= 4
 
 
 @pytest.mark.slow
@@ -235,7 +263,7 @@ def test_reviewed_answers_come_back_as_candidates(northwind_assistant, acme, tmp
     ws = book["Security"]
     for r in range(5, 13):
         if ws.cell(r, 2).value == "What is the per-claim limit of your cyber insurance policy?":
-            ws.cell(r, 7).value = "USD 5 million per claim, with Example Mutual."
+            ws.cell(r, 4).value = "USD 5 million per claim, with Example Mutual."  # the buyer's Comments cell
     book.save(tmp_path / "reviewed.xlsx")
     report = import_review(acme, tmp_path / "reviewed.xlsx", "acmeq")
     assert [q for _, q in report.added] == ["What is the per-claim limit of your cyber insurance policy?"]
@@ -279,7 +307,8 @@ def test_kill_minus_nine_then_resume_loses_nothing_and_answers_nothing_twice(nor
     assert f"{total - done_before} answered now, {done_before} resumed" in " ".join(resumed.stdout.split())
     assert count() - start == total  # each row once: the checkpoint's key is (job, sheet, row)
     written = list(csv.reader(out.open(encoding="utf-8-sig")))
-    assert [r[0] for r in written[1:]] == questions and all(r[1] for r in written[1:])
+    kind = written[0].index("Row kind")
+    assert [r[0] for r in written[1:]] == questions and all(r[kind] for r in written[1:])
 
 
 @pytest.mark.slow
@@ -302,4 +331,4 @@ def test_fill_checkpoints_in_either_database(northwind_assistant, records, tmp_p
         assert conn.execute(select(func.count()).select_from(FillRow)).scalar() == report.total == 6
     ws = load_workbook(tmp_path / "filled.xlsx")["Security"]
     row = next(r for r in range(5, 13) if ws.cell(r, 2).value == "Do you encrypt customer data at rest?")
-    assert ws.cell(row, 7).value == "Yes, AES-256 in KMS." and ws.cell(row, 8).value == "Yes"
+    assert ws.cell(row, 4).value == "Yes, AES-256 in KMS." and ws.cell(row, 3).value == "Yes"

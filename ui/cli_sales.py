@@ -14,8 +14,8 @@ from ui.console import err, fail, friendly_errors, out, settings, tenant_name
 company_app = typer.Typer(help="A company's own policies and answer library, kept per tenant.", no_args_is_help=True)
 library_app = typer.Typer(help="The tenant's answer library: approved answers, candidates to review, retired ones.",
                           no_args_is_help=True)
-questionnaire_app = typer.Typer(help="Fill a customer's security questionnaire (XLSX or CSV) from approved material.",
-                                no_args_is_help=True)
+questionnaire_app = typer.Typer(help="Fill a customer's security questionnaire (XLSX, CSV or Word tables) from approved "
+                                     "material, in the buyer's own answer cells.", no_args_is_help=True)
 Tenant = Annotated[str, typer.Option("--tenant", callback=tenant_name,
                                       help="Tenant name: lowercase letters, digits, '-' or '_'.")]
 _run_ingest = None
@@ -209,17 +209,30 @@ def _walk_candidates(library, reviewer: str) -> None:
 
 @questionnaire_app.command("fill")
 def questionnaire_fill_cmd(
-    file: Annotated[Path, typer.Argument(help="The customer's questionnaire: .xlsx or .csv (never modified).")],
+    file: Annotated[Path, typer.Argument(help="The customer's questionnaire: .xlsx, .csv or .docx (never modified).")],
     tenant: Tenant,
     out_path: Annotated[Path, typer.Option("--out", help="Where to write the filled copy (same format).")],
     resume: Annotated[bool, typer.Option("--resume", help="Continue an interrupted fill of this file.")] = False,
     restart: Annotated[bool, typer.Option("--restart", help="Discard an interrupted fill and start over.")] = False,
     question_column: Annotated[Optional[str], typer.Option(
         "--question-column", help="The question column when detection picks the wrong one: C, or Sheet!C.")] = None,
+    beside: Annotated[bool, typer.Option(
+        "--beside", help="Put the review columns (row kind, sources, tier, needs review, flags) after each table "
+                         "instead of on a separate 'trustdesk review' sheet.")] = False,
 ) -> None:
-    """Draft every answer from the tenant's approved material, cited and rated, beside the original columns.
+    """Answer every row in the buyer's own cells, from the tenant's approved material.
 
-    Adds Answer, Yes/No/Partial/N.A., Sources, Confidence and Needs review; keeps everything else as it was.
+    Rows get a kind: question, statement, prompt, choice, followup, field; headings and instructions are skipped.
+
+    The answer goes into the comment/answer cell; a Yes/No dropdown gets a value it allows, from approved entries only.
+
+    Commitments (owner: legal), conflicting sources and rows without approved material are flagged, never filled.
+
+    Review data goes to a 'trustdesk review' sheet (--beside: after the table; CSV: beside; .docx: OUT.review.csv).
+
+    Every original cell, formula, style, merge and validation stays as it was.
+
+    Example: trustdesk questionnaire fill vsa.xlsx --tenant northwind --out vsa-filled.xlsx
     """
     with friendly_errors():
         from bot import Assistant, logs
@@ -230,16 +243,23 @@ def questionnaire_fill_cmd(
         records = _records()
         with _progress() as step, logs.request(surface="cli", command="questionnaire fill"):
             report = fill(assistant, records, file, out_path, tenant, resume=resume, restart=restart,
-                          column=question_column, progress=step)
+                          column=question_column, progress=step, beside=beside)
         tiers = ", ".join(f"{report.tiers.get(t, 0)} {t}" for t in ("high", "medium", "low"))
         out.print(f"{report.out}: {report.total} rows ({report.answered} answered now, {report.resumed} resumed) "
                   f"in {report.seconds:.1f} s, {report.rate:.1f} rows/s; {tiers}; "
                   f"{report.needs_review} need review", highlight=False)
+        kinds = ", ".join(f"{n} {kind}" for kind, n in report.kinds.most_common())
+        out.print(f"rows by kind: {kinds}", highlight=False)
+        out.print(f"written in the buyer's cells: {report.cells_written} ({report.choices_written} choices)",
+                  highlight=False)
+        if report.flags:
+            out.print("flagged: " + ", ".join(f"{n} {reason}" for reason, n in report.flags.most_common()),
+                      highlight=False)
 
 
 @questionnaire_app.command("import-review")
 def questionnaire_import_review_cmd(
-    file: Annotated[Path, typer.Argument(help="A filled questionnaire whose Answer column a person edited.")],
+    file: Annotated[Path, typer.Argument(help="A filled questionnaire whose answer cells a person edited.")],
     tenant: Tenant,
     question_column: Annotated[Optional[str], typer.Option("--question-column", help="C, or Sheet!C.")] = None,
 ) -> None:

@@ -12,7 +12,7 @@ from bot.questionnaire import drafted_rows, fill, import_review, write_reviewed
 from ui.web import render, uploads
 from ui.web.resources import assistant, records, settings, tenants
 
-SUFFIXES = {".xlsx", ".csv"}
+SUFFIXES = {".xlsx", ".csv", ".docx"}
 BLANK = "-"  # an empty Yes/No cell; the editor would show an empty value as a grey "None"
 YES_NO = [BLANK, "yes", "no", "partial", "n/a"]
 TIERS = ["high", "medium", "low"]
@@ -28,7 +28,7 @@ with st.sidebar:
 if tenant is None:
     st.stop()
 
-upload = st.file_uploader("Customer questionnaire (XLSX or CSV)", type=sorted(s[1:] for s in SUFFIXES),
+upload = st.file_uploader("Customer questionnaire (XLSX, CSV or Word tables)", type=sorted(s[1:] for s in SUFFIXES),
                           max_upload_size=int(cfg.max_upload_mb))
 if upload is not None and st.button(f"Fill for {tenant}", type="primary", icon=":material/play_arrow:"):
     with render.friendly(), render.traced("questionnaire"):
@@ -46,8 +46,9 @@ if upload is not None and st.button(f"Fill for {tenant}", type="primary", icon="
 
 job = st.session_state.get("fill")
 if not job:
-    st.info("Upload a questionnaire to start. trustdesk finds the question column on each sheet and adds Answer, "
-            "Yes/No, Sources, Confidence and Needs review columns.", icon=":material/upload_file:")
+    st.info("Upload a questionnaire to start. trustdesk finds the question column and the buyer's answer cells on "
+            "each sheet and answers there; sources, tier, row kind and flags go to a 'trustdesk review' sheet.",
+            icon=":material/upload_file:")
     st.stop()
 
 rows = drafted_rows(records(), job["job"])
@@ -55,7 +56,8 @@ edits: dict[str, dict] = job["edits"]  # "sheet!row" -> {"answer", "yes_no"}
 frame = pd.DataFrame([{"key": f"{r.sheet}!{r.row}", "Sheet": r.sheet, "Row": r.row, "Question": r.question,
                        "Answer": edits.get(f"{r.sheet}!{r.row}", {}).get("answer", r.answer),
                        "Yes/No": edits.get(f"{r.sheet}!{r.row}", {}).get("yes_no", r.yes_no) or BLANK,
-                       "Tier": r.tier, "Needs review": r.needs_review, "Sources": r.sources} for r in rows])
+                       "Tier": r.tier, "Needs review": r.needs_review, "Sources": r.sources, "Kind": r.kind,
+                       "Flags": r.flags} for r in rows])
 drafts = {f"{r.sheet}!{r.row}": (r.answer, r.yes_no or "") for r in rows}
 
 st.subheader(f"{job['name']} for {job['tenant']}")
@@ -69,8 +71,8 @@ review_only = right.toggle("Only rows that need review", value=False)
 shown = frame[frame["Tier"].isin(tiers) & (frame["Needs review"] | (not review_only))]
 edited = st.data_editor(
     shown, hide_index=True, width="stretch", key=f"review-{'-'.join(tiers)}-{review_only}",
-    column_order=["Row", "Question", "Answer", "Yes/No", "Tier", "Needs review", "Sources"],
-    disabled=["Sheet", "Row", "Question", "Tier", "Needs review", "Sources"],
+    column_order=["Row", "Kind", "Question", "Answer", "Yes/No", "Tier", "Needs review", "Flags", "Sources"],
+    disabled=["Sheet", "Row", "Kind", "Question", "Tier", "Needs review", "Flags", "Sources"],
     column_config={"Answer": st.column_config.TextColumn(width="large", max_chars=8000),
                    "Question": st.column_config.TextColumn(width="medium"),
                    "Yes/No": st.column_config.SelectboxColumn(options=YES_NO, width="small"),
@@ -97,8 +99,9 @@ with left, render.friendly():
     stem = job["name"].rsplit(".", 1)[0]
     st.download_button("Download the filled file", path.read_bytes(), file_name=f"{stem}-filled{path.suffix}",
                        icon=":material/download:", type="primary",
-                       mime="text/csv" if path.suffix == ".csv" else
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+                       mime={".csv": "text/csv", ".docx": "application/vnd.openxmlformats-officedocument."
+                             "wordprocessingml.document"}.get(path.suffix, "application/vnd.openxmlformats-"
+                                                                          "officedocument.spreadsheetml.sheet"))
 with right:
     if st.button("Send my edits to the library", icon=":material/library_add:", disabled=not edits,
                  help="Each edited answer becomes a candidate in the tenant's library, to approve on the Library page."):
