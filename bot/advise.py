@@ -45,6 +45,8 @@ class CompanyProfile(BaseModel):
     pushed: set[str] = Field(default_factory=set)  # frameworks a consultant, investor or board pushes: not a buyer's
     places: list[str] = Field(default_factory=list)  # the places read as markets, as written ("Lyon", "NHS trusts")
     minor: set[str] = Field(default_factory=set)  # markets named with a small share ("5% in Canada")
+    home: set[str] = Field(default_factory=set)  # where the company itself is ("a Denver startup"): a market only
+    # when no customer is placed anywhere
 
     def known(self, name: str) -> bool:
         return bool(getattr(self, name))
@@ -169,6 +171,9 @@ class Advisor:
                 found = {key for key, pats in table.items()
                          if any(self._counts(name, text, m) for p in pats for m in p.finditer(text))}
                 getattr(profile, name).update(found)
+                if name == "markets":
+                    profile.home |= {key for key, pats in table.items()
+                                     if any(self._describes_company(text, m.span()) for p in pats for m in p.finditer(text))}
             major |= self._read_slots(text, profile)
             for pattern, factor in self._deadline:
                 m = pattern.search(text)
@@ -180,6 +185,9 @@ class Advisor:
         profile.customer_asks -= profile.existing
         profile.minor -= major
         profile.markets -= profile.minor
+        if not profile.markets and not profile.customer_asks:
+            # "US healthtech selling to hospitals": with no customers placed anywhere, the company's own market
+            profile.markets |= profile.home - profile.minor
         profile.industry = next((_INDUSTRY[s] for s in sorted(profile.segments) if s in _INDUSTRY), None)
         return profile
 
@@ -187,6 +195,8 @@ class Advisor:
         """Add the places and requests of one message to the profile; the markets named without a small share."""
         major: set[str] = set()
         for place in slots.places(text):
+            if self._describes_company(text, (place.start, place.end)):
+                profile.home.add(place.market)
             if self._lost(text, place):
                 profile.markets.discard(place.market)
                 profile.minor.add(place.market)  # named, but no longer a market: only a new mention brings it back
@@ -220,6 +230,11 @@ class Advisor:
         sentence = text[start:min(ends) if ends else len(text)]
         return any(p.search(sentence) for p in self._lost_market)
 
+    def _describes_company(self, text: str, span: tuple[int, int]) -> bool:
+        """"UK company, London HQ", "Denver startup": the place says where the company is, not its customers."""
+        before, after = text[max(0, span[0] - 60):span[0]], text[span[1]:span[1] + 40]
+        return bool(self._self_before.search(before) and self._self_after.search(after))
+
     def _counts(self, name: str, text: str, match: "re.Match | slots.Place") -> bool:
         """A place counts as a market unless the words before it say otherwise ("no US", "based in London")."""
         if name != "markets":
@@ -229,7 +244,7 @@ class Advisor:
         after = text[end:end + 40]
         if any(p.search(before) for p in self._a_market_after_all):
             return True
-        if self._self_before.search(before) and self._self_after.search(after):
+        if self._describes_company(text, (start, end)):
             return False
         return not (any(p.search(before) for p in self._not_a_market)
                     or any(p.search(after) for p in self._not_a_market_after))

@@ -33,7 +33,7 @@ from bot.manipulation import is_manipulation
 from bot.models import MAX_QUESTION_CHARS, Answer, Turn, TurnMeta
 from bot.retrieve import Evidence, Retriever
 from bot.routes import ROUTES, Kit
-from bot.routes.company import COMPANY_SIMILARITY_ALONE, answers
+from bot.routes.company import COMPANY_SIMILARITY_ALONE, answers, other_standard
 from bot.understand import Signals, Understanding, understand
 from ingest.crosswalk import Crosswalk
 from ingest.embed import query_embedder
@@ -304,6 +304,8 @@ class Assistant:
             return []
         # the keyword query names each abbreviation's spelled-out term too, and each term's abbreviation (glossary)
         found = company.search(expand(question), k=self.settings.top_k, vector=vector)
+        # "are you ISO 27001 certified?": an entry about ISO 42001 is close in words and wrong in substance
+        found = [e for e in found if not other_standard(question, e.text)]
         # an approved library answer that matches the question outranks the raw documents
         return sorted(found, key=lambda e: not (e.section == APPROVED_ANSWER
                                                 and e.similarity >= COMPANY_SIMILARITY_ALONE))

@@ -26,7 +26,7 @@ from bot.ids import Mention, find_ids
 from bot.intent import Guess, IntentModel, features
 from bot.manipulation import is_manipulation, planted_instructions
 from bot.text import terms
-from bot.vocab import ROADMAP, TABLE, named_frameworks, names_new_edition, scope, sides
+from bot.vocab import ROADMAP, TABLE, named_frameworks, names_new_edition, names_other_scheme, scope, sides
 
 # A question retrieval finds this close to the corpus is not out of scope unless the classifier is sure.
 IN_SCOPE_SIMILARITY = 0.5
@@ -156,6 +156,9 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if intent == "decide" and guess.probability < SURE and not Advisor.load().profile([resolved]).model_dump(exclude_defaults=True):
         # an unsure decision with nothing about the company would only ask back; the next reading answers
         intent, reason = _fallback(guess, covered), f"unsure decision without company facts; {reason}"
+    if intent == "decide" and names_other_scheme(resolved) and "iso27001" not in named_frameworks(resolved):
+        # "we have SOC 2: which CSA STAR route fits us?" chooses within another scheme: a lookup about it
+        intent, reason = "lookup", f"a choice within another scheme; {reason}"
     if intent == "compare" and len(sides(resolved)) == 1 and not mentions:
         # a comparison needs two sides: "how much does SOC 2 cost?" is about SOC 2 ("AICPA vs ISO" has two)
         intent, reason = "lookup", f"one framework named; {reason}"

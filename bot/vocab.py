@@ -117,3 +117,17 @@ def scope(question: str) -> tuple[str, ...] | None:
         return ("iso27001",)
     named = named_frameworks(question)
     return named or None
+
+
+# Other assurance schemes, named: a choice among their routes ("which CSA STAR route fits us?") is a question about
+# that scheme, not a choice between SOC 2 and ISO/IEC 27001
+OTHER_SCHEME = re.compile(r"(?i)\b(csa\s*star|star (level|attestation|certification)|pci(\s*dss)?|hitrust|fedramp|"
+                          r"stateramp|tisax|cyber essentials|iso(/iec)?\s*(42001|27701|27017|27018|22301|9001|20000)|"
+                          r"c5|irap|ismap|cmmc|nist\s*(800|csf)|hipaa|gdpr|soc\s*1|soc\s*3)\b")
+
+
+def names_other_scheme(text: str) -> bool:
+    """>>> names_other_scheme("we have SOC 2, which csa star route fits us?"), names_other_scheme("soc 2 or iso?")
+    (True, False)
+    """
+    return bool(OTHER_SCHEME.search(text))

@@ -7,6 +7,8 @@ never states a company fact, and never a yes or no.
 
 from __future__ import annotations
 
+import re
+
 from bot.compose import APPROVED_ANSWER, Draft, best_overlap, compose, quotable
 from bot.glossary import expand
 from bot.pairing import both_frameworks, cite, lead_with
@@ -71,6 +73,8 @@ def _standards(u: Understanding, kit: Kit) -> tuple[list[Evidence], list[str]]:
 
 def answers(question: str, sentence: str, evidence: list[Evidence], embed=None, vector=None) -> bool:
     """Does the tenant's best sentence answer the question? By the evidence's closeness, its words, or its meaning."""
+    if other_standard(question, sentence):
+        return False  # "are you ISO 27001 certified?" is not answered by the ISO 42001 entry, however close
     similarity = max((e.similarity for e in evidence), default=0.0)
     if similarity >= COMPANY_SIMILARITY_ALONE:
         return True
@@ -78,6 +82,17 @@ def answers(question: str, sentence: str, evidence: list[Evidence], embed=None, 
     if similarity >= COMPANY_SIMILARITY and best_overlap(question, expand(sentence)) >= COMPANY_OVERLAP:
         return True
     return embed is not None and vector is not None and float(embed(sentence) @ vector) >= SENTENCE_SIMILARITY
+
+
+_STANDARD_NUMBER = re.compile(r"\b(?:iso(?:/iec)?\s*)?(\d{4,5})(?:[-:]\d+)?\b")
+_YEARS = re.compile(r"^(19|20)\d\d$")
+
+
+def other_standard(question: str, text: str) -> bool:
+    """The question names a standard by number (27001, 42001, 22301) and the text names others but not it."""
+    asked = {n for n in _STANDARD_NUMBER.findall(question) if not _YEARS.match(n)}
+    named = {n for n in _STANDARD_NUMBER.findall(text) if not _YEARS.match(n)}
+    return bool(asked) and bool(named) and not asked & named
 
 
 def quote_approved_answer_whole(draft: Draft, evidence: list[Evidence]) -> None:
