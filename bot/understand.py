@@ -234,6 +234,8 @@ def _follows_recommendation(question: str, guess: Guess, conversation: Conversat
         return False
     if guess.intent == "manipulation" and guess.probability >= MANIPULATION_SURE:
         return False
+    if guess.intent == "compare" and Advisor.load().aspects(question):
+        return False  # "which one takes longer?" compares the two frameworks on an aspect
     short = len(question.split()) <= 25
     facts = bool(Advisor.load().profile([question]).model_dump(exclude_defaults=True))
     return short and (facts or bool(_FOLLOW_UP.search(question)) or bool(_CHOICE.search(question)))

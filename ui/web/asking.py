@@ -22,6 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from bot import logs
 from bot.engine import Assistant
 from bot.models import Answer, Turn
 
@@ -36,6 +37,7 @@ class Job:
     future: Future
     deltas: list[str] = field(default_factory=list)
     answer: Answer | None = None
+    request_id: str | None = None  # the log lines' request id: a failure shown later names it as its reference
 
     @property
     def text(self) -> str:
@@ -69,7 +71,7 @@ def history(messages: list[dict], entry: dict) -> list[Turn]:
 def start(engine: Callable[[], Assistant], messages: list[dict], entry: dict) -> Job:
     """Answer `entry` on a worker thread, in a copy of this context (the request id goes along); the worker
     gets the engine from `engine` (loading it, on a cold server)."""
-    job = Job(entry=entry["id"], future=Future())
+    job = Job(entry=entry["id"], future=Future(), request_id=logs.current())
     turns = history(messages, entry)
     run = contextvars.copy_context().run
     job.future = _workers.submit(run, _answer, engine, entry["content"], turns, entry.get("tenant"), job)

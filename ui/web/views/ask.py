@@ -107,17 +107,24 @@ def answer_next(entry: dict, placeholder) -> None:
         time.sleep(POLL_SECONDS)
     jobs.pop(entry["id"], None)
     if job.future.exception() is not None:
-        not_kept(entry, job.future.exception())
+        not_kept(entry, job.future.exception(), job.request_id)
     asking.finish(messages, entry["id"], job.answer)
     st.rerun()
 
 
-def not_kept(entry: dict, failure: BaseException) -> None:
+def not_kept(entry: dict, failure: BaseException, request_id: str | None = None) -> None:
     """A question that could not be answered is said why and not kept: trustdesk's own errors (empty, too long,
-    no index) in their words, anything else as a bug with the reference of its logged trace."""
+    no index) in their words, anything else as a bug with the reference of its logged trace (logged under the
+    question's own request id, which the worker thread carried)."""
     asking.drop(messages, entry["id"])
     known = isinstance(failure, TrustdeskError)
-    st.session_state["ask_error"] = str(failure) if known else failures.internal(failure, log)
+    if known:
+        st.session_state["ask_error"] = str(failure)
+    else:
+        with logs.request(request_id, surface="web", page="ask"):
+            st.session_state["ask_error"] = failures.internal(failure, log)
+        if failures.debugging():
+            raise failure  # TRUSTDESK_DEBUG=1: the trace on the page too, as before the answers moved to a worker
     st.rerun()
 
 
