@@ -248,3 +248,20 @@ def test_evaluation_page_shows_the_report_and_the_trend(bare, tmp_path):
     assert overall.set_index("metric").loc["hit_at_5", "dense"] == 0.5
     assert "1 case(s) scored lower" in bare.warning[0].value
     assert any("golden set over its last 3 runs" in c.value for c in bare.caption)  # the blind run is not in it
+
+
+def test_questions_sent_while_one_is_answered_wait_in_order_and_see_the_earlier_turns():
+    """The Ask page's queue without a browser: the second question waits (pending) until the first is answered,
+    then is answered against the conversation that includes the first turn."""
+    from bot.models import Answer
+    from ui.web import asking
+
+    messages: list[dict] = []
+    first = asking.submit(messages, "What does CC6.1 require?", tenant=None)
+    second = asking.submit(messages, "Which ISO 27001 controls map to it?", tenant=None)
+    assert first["pending"] and second["pending"] and asking.next_pending(messages) is first
+    assert asking.history(messages, second) == [], "nothing is answered yet"
+    asking.finish(messages, first["id"], Answer(text="CC6.1 requires logical access controls. [CC6.1]", confidence=0.9))
+    assert asking.next_pending(messages) is second
+    turns = asking.history(messages, second)
+    assert [t.role for t in turns] == ["user", "assistant"] and turns[0].content == "What does CC6.1 require?"
