@@ -36,24 +36,31 @@ def workbook(path: Path) -> Path:
     return path
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data-dir", type=Path, default=ROOT / ".trustdesk")
-    args = parser.parse_args()
-
+def northwind(data_dir: Path):
+    """Settings, records and an Assistant over DIR's standards index (built if missing) and the Northwind pack
+    loaded as tenant `bench-northwind`: what every questionnaire benchmark starts from."""
     from bot import Assistant, Settings
-    from bot.questionnaire import fill
     from bot.tenant import load_pack
     from ingest import STANDARDS, Store, ingest, load_corpus
     from ingest.db import Records
 
-    settings = Settings(data_dir=args.data_dir, corpus_dir=ROOT / "corpus")
+    settings = Settings(data_dir=data_dir, corpus_dir=ROOT / "corpus")
     store = Store(settings.data_dir, settings.chroma_url)
     if store.published(STANDARDS) is None:
         ingest(load_corpus(settings.corpus_dir), store)
     records = Records.open(settings)
     load_pack(ROOT / "corpus/examples/northwind", "bench-northwind", records, store)
-    assistant = Assistant(settings, store=store)
+    return settings, records, Assistant(settings, store=store)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=ROOT / ".trustdesk")
+    args = parser.parse_args()
+
+    from bot.questionnaire import fill
+
+    settings, records, assistant = northwind(args.data_dir)
     started = time.perf_counter()
     assistant.warm()
     warm = time.perf_counter() - started

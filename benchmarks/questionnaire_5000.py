@@ -81,19 +81,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=5000)
     args = parser.parse_args()
 
-    from bot import Assistant, Settings
     from bot.questionnaire import fill
-    from bot.tenant import load_pack
-    from ingest import STANDARDS, Store, ingest, load_corpus
-    from ingest.db import Records
+    from questionnaire import northwind  # benchmarks/questionnaire.py: the same set-up as the 300-row benchmark
 
-    settings = Settings(data_dir=args.data_dir, corpus_dir=ROOT / "corpus")
-    store = Store(settings.data_dir, settings.chroma_url)
-    if store.published(STANDARDS) is None:
-        ingest(load_corpus(settings.corpus_dir), store)
-    records = Records.open(settings)
-    load_pack(ROOT / "corpus/examples/northwind", "bench-northwind", records, store)
-    assistant = Assistant(settings, store=store)
+    settings, records, assistant = northwind(args.data_dir)
     assistant.warm()
     with tempfile.TemporaryDirectory() as tmp:
         source = workbook(Path(tmp) / "questionnaire.xlsx", args.rows)
