@@ -4,8 +4,10 @@ The workbook has a title banner, a section banner every 50 rows (merged), a
 Ref / Question / Response / Comments / Score layout, a Yes/No/N/A dropdown
 over the whole Response column, a second list rule over the whole sheet, a
 formula per row, a stray styled cell at XFD1048576, a hidden sheet, and row
-shapes from real questionnaires: questions from benchmarks/data/questionnaire-300.csv,
-"Please confirm that ..." statements, "Describe ...:" prompts, choice groups
+shapes from real questionnaires: questions from benchmarks/data/questionnaire-300.csv, the
+blind questionnaire rows (evals/questionnaire_blind) and the practitioner wordings of
+bot/data/retrieval_pairs.yaml (about 2,300 texts, so nearly every row is distinct and the
+embedding cache cannot flatter the figure), "Please confirm that ..." statements, "Describe ...:" prompts, choice groups
 with options, "If yes, ..." follow-ups and fields. Prints rows by kind, cells
 written in the buyer's columns, choices, flags, time and peak RSS.
 
@@ -21,6 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import yaml
 from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -36,11 +39,19 @@ SHAPES = [
 ]
 
 
+def questions() -> list[str]:
+    """Every question text the benchmark draws on, in a fixed order, without repeats."""
+    texts = [r["question"] for r in csv.DictReader((ROOT / "benchmarks/data/questionnaire-300.csv").open())]
+    texts += [r["text"] for r in yaml.safe_load((ROOT / "evals/questionnaire_blind/rows.yaml").read_text())["rows"]]
+    texts += [p["text"] for p in yaml.safe_load((ROOT / "bot/data/retrieval_pairs.yaml").read_text())["pairs"]]
+    return list(dict.fromkeys(t.strip() for t in texts if t.strip()))
+
+
 def rows(n: int) -> list[str]:
-    questions = [r["question"] for r in csv.DictReader((ROOT / "benchmarks/data/questionnaire-300.csv").open())]
+    questions_ = questions()
     out, i = ["Company name", "Primary contact email"], 0
     while len(out) < n:
-        q = questions[i % len(questions)]
+        q = questions_[i % len(questions_)]
         out.extend(SHAPES[i % len(SHAPES)](q) if i % 7 else [q])
         i += 1
     return out[:n]
@@ -91,6 +102,8 @@ def main() -> None:
         started = time.perf_counter()
         report = fill(assistant, records, source, Path(tmp) / "filled.xlsx", "bench-northwind", restart=True)
         seconds = time.perf_counter() - started
+    texts = rows(args.rows)
+    print(f"distinct row texts: {len(set(texts))} of {len(texts)}")
     print(f"rows in the question column: {sum(report.kinds.values())}; by kind: "
           + ", ".join(f"{kind} {n}" for kind, n in report.kinds.most_common()))
     print(f"answered or looked up: {report.total}; cells written in the buyer's columns: {report.cells_written} "
