@@ -45,6 +45,7 @@ class CompanyProfile(BaseModel):
     pushed: set[str] = Field(default_factory=set)  # frameworks a consultant, investor or board pushes: not a buyer's
     places: list[str] = Field(default_factory=list)  # the places read as markets, as written ("Lyon", "NHS trusts")
     minor: set[str] = Field(default_factory=set)  # markets named with a small share ("5% in Canada")
+    exclusive: set[str] = Field(default_factory=set)  # markets said to be all there is ("all our customers are in Denver")
     home: set[str] = Field(default_factory=set)  # where the company itself is ("a Denver startup"): a market only
     # when no customer is placed anywhere
 
@@ -131,6 +132,9 @@ class Advice:
         return ""
 
 
+# "all of our customers are ...", "moved entirely to ...", "100% ...": the places after it are every market there is
+_EXCLUSIVE = re.compile(r"(?i)\b(all|every|only|entirely|exclusively|solely|100 ?%|purely)\b")
+
 _INDUSTRY = {"healthcare": "healthcare", "financial_services": "financial services", "public_sector": "public sector"}
 
 
@@ -209,6 +213,8 @@ class Advisor:
                 continue
             profile.markets.add(place.market)
             major.add(place.market)
+            if _EXCLUSIVE.search(text[max(0, place.start - 60):place.start]):
+                profile.exclusive.add(place.market)
             if place.text not in profile.places:
                 profile.places.append(place.text)
         asked = slots.requests(text)
@@ -290,6 +296,10 @@ class Advisor:
                 weight = rule.get("priority", max([abs(p) for p in rule.get("points", {}).values()] or [0]))
                 fired.append((weight, rule["reason"], rule["cite"]))
         recommendation, order = self._decide(scores, profile)
+        both = self.data.get("both_reason")
+        if recommendation == "both" and both and all(cite != both["cite"] for _, _, cite in fired):
+            # "both" rests on the guidance about running the two on one control set, whichever rules fired
+            fired.append((both["priority"], both["reason"], both["cite"]))
         for rule in deferred:
             if self._matches(rule["when"], profile, order[0] if order else None):
                 fired.append((0.5, rule["reason"], rule["cite"]))
@@ -313,11 +323,14 @@ class Advisor:
             other: Framework = "iso27001" if kept == "soc2" else "soc2"
             if scores[other] <= 0:
                 return kept, [kept]
-            # customers on the held framework's side too: the target is both, the held one first
-            us_side = bool(profile.markets & {"us", "canada"})
-            elsewhere = bool(profile.markets - {"us", "canada"})
-            still_needed = us_side if kept == "soc2" else elsewhere
-            return ("both", [kept, other]) if still_needed else (other, [other])
+            # A report or certificate already held is kept (its customers are why it was bought), so adding the
+            # other makes both; only a held side said to be gone ("we lost our US customers") drops it.
+            north_america = {"us", "canada"}
+            held_side = (profile.markets & north_america) if kept == "soc2" else (profile.markets - north_america)
+            gone = (profile.minor & north_america) if kept == "soc2" else (profile.minor - north_america)
+            # "all of our customers are in Denver" (with ISO held): every customer is on the other side now
+            only_other = bool(profile.exclusive) and not held_side
+            return (other, [other]) if (gone or only_other) and not held_side else ("both", [kept, other])
         if profile.customer_asks >= {"soc2", "iso27001"}:
             return "both", order  # buyers ask for each by name: both, whatever the markets
         if len(profile.customer_asks) == 1 and not self._both_sides(profile):

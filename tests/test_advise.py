@@ -31,9 +31,9 @@ PROFILES = [
     (["We are a US startup and a European customer requires ISO 27001"], "both", None),
     (["Our European buyers ask for ISO 27001"], "iso27001", "iso27001"),
     (["Our buyers in Europe require ISO 27001 and some US ones ask for SOC 2"], "both", None),
-    (["We already have a SOC 2 report and now sell in Europe"], "iso27001", "iso27001"),
+    (["We already have a SOC 2 report and now sell in Europe"], "both", None),
     (["We already have SOC 2 and sell only in the US"], "soc2", "soc2"),
-    (["We are ISO 27001 certified and expanding into the US"], "soc2", "soc2"),
+    (["We are ISO 27001 certified and expanding into the US"], "both", None),
     (["We already hold ISO 27001 and sell in Germany"], "iso27001", "iso27001"),
     (["We have SOC 2 and we are ISO 27001 certified"], "both", None),
     (["US healthcare startup selling to hospitals"], "soc2", "soc2"),
@@ -148,7 +148,7 @@ def test_no_us_business_means_iso():
 
 @pytest.mark.parametrize("said,expected", [
     (["We already have SOC 2, mostly US customers, and now 40% of the pipeline is in the EU"], "both"),
-    (["We already have a SOC 2 report and now sell in Europe"], "iso27001"),
+    (["We already have a SOC 2 report and now sell in Europe"], "both"),
     (["We are ISO 27001 certified, sell across Germany, and are opening the US market"], "both"),
 ])
 def test_a_held_framework_with_customers_on_both_sides_means_both(said, expected):

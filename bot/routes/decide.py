@@ -30,6 +30,11 @@ _YES_NO = re.compile(r"(?i)^\s*(?:\w+[,:]\s*)?(is|are|would|will|do|does|can|cou
                      r"|\b(right|correct|good|best|smart|safe) (call|choice|move|option|pick|bet|one)\b|\benough\b"
                      r"|\bsufficient\b|\bthe way to go\b|\bright\?\s*$|\bis (he|she|they|that) right\b")
 _COST_TIME = {"timeline", "cost"}
+_WHICH_FIRST = re.compile(r"(?i)\b(which|what) (one )?(first|comes first|to start with|should we start|do we start)\b"
+                          r"|\b(start|begin) with\b|\border\b|\bsequenc|\bfirst\?")
+BOTH = "pursuing-both-frameworks"
+# the guidance's sentence on sequencing, by the framework that goes first
+_SEQUENCING = {"soc2": re.compile(r"SOC 2 first\W+([^\n]+)"), "iso27001": re.compile(r"ISO first\W+([^\n]+)")}
 
 
 def handle(u: Understanding, kit: Kit) -> Draft:
@@ -50,6 +55,10 @@ def handle(u: Understanding, kit: Kit) -> Draft:
         pushed = " and ".join(NAMES[f] for f in sorted(profile.pushed))
         draft.add(f"An adviser's, investor's or board's preference for {pushed} is not a buyer requirement: "
                   "what your buyers ask for and where they are decide.", CHOOSING)
+    if advice.recommendation == "both" and not advice.held and _WHICH_FIRST.search(u.question):
+        sequencing = _sequencing(kit, order[0])
+        if sequencing:
+            draft.add(sequencing, BOTH)
     for reason, cite in advice.reasons[:FOLLOW_UP_REASONS if follow_up else MAX_REASONS]:
         draft.add(reason, cite)
     if TABLE.search(u.question):
@@ -62,6 +71,15 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     draft.recommendation = advice.recommendation
     draft.evidence = [ev for doc in dict.fromkeys(draft.cited) for ev in kit.retriever.chunks_of(doc)] + evidence
     return draft
+
+
+def _sequencing(kit: Kit, first: str) -> str | None:
+    """Why the recommended framework goes first, in the guidance's words ("SOC 2 first suits US-heavy pipelines")."""
+    for ev in kit.retriever.chunks_of(BOTH):
+        m = _SEQUENCING[first].search(ev.text)
+        if m:
+            return f"{NAMES[first]} first: {m.group(1).strip()}"
+    return None
 
 
 def _clarify(advisor: Advisor, profile: CompanyProfile, advice: Advice, kit: Kit) -> Draft:
