@@ -64,6 +64,10 @@ _ANAPHORA = re.compile(rf"\b(?:{_STRONG_REF}|it|its|that|this|them|those|they|on
 _BARE_NUMBER = re.compile(r"^(?:clause\s+|control\s+)?(\d{1,2}(?:\.\d{1,2}){1,2})$", re.I)
 _WHICH_ONE = re.compile(r"\bwhich (?:one|of (?:the|them|those|these)(?: two)?)\b|\bwhich is\b", re.I)
 _SELF_CONTAINED_WORDS = 7
+# "what's the iso equivalent?", "is there something similar in soc 2?": the other framework's counterpart of the
+# control or criterion being discussed
+_COUNTERPART = re.compile(r"\b(equivalents?|counterparts?|similar|the same thing|the same control|mapping|maps? (to|onto)"
+                          r"|correspond\w*|matches|match(ing)? (control|criteri\w+)|analog\w*)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,8 @@ def is_follow_up(question: str) -> bool:
         return True
     if _STRONG.search(question) and not find_ids(question):
         return True
+    if _COUNTERPART.search(question) and _slots(question, "framework") and not find_ids(question):
+        return True
     has_ref = bool(_ANAPHORA.search(question)) and not find_ids(question)
     short = _content_words(question) <= _SELF_CONTAINED_WORDS
     return short and (has_ref or _content_words(question) <= 3)
@@ -134,7 +140,16 @@ def rewrite(question: str, ctx: Context) -> str:
         return _WHICH_ONE.sub("which of " + " or ".join(ctx.frameworks), q, count=1)
     if _WHICH_ONE.search(q) and not ctx.frameworks and re.search(r"(?i)\bsoc ?2\b.*\biso\b|\biso\b.*\bsoc ?2\b", ctx.question):
         return _WHICH_ONE.sub("which of SOC 2 or ISO 27001", q, count=1)
-    # 2. substitution: the follow-up names a slot value; swap it into the previous question.
+    # 2. a counterpart in the other framework of the ID being discussed
+    named = _slots(tail, "framework")
+    if _COUNTERPART.search(q) and named and ctx.ids and not find_ids(q):
+        framework = named[0][0]
+        target = {"SOC 2": "soc2", "ISO 27001": "iso27001"}[framework]
+        ref = ctx.ids[0]
+        if ref in CATALOG and CATALOG[ref].framework != target:
+            spelled = f"clause {ref}" if CATALOG[ref].kind == "clause" else ref
+            return f"Which {framework} {'criteria' if target == 'soc2' else 'controls'} map to {spelled}?"
+    # 3. substitution: the follow-up names a slot value; swap it into the previous question.
     if _LEAD_IN.search(q) or _content_words(q) <= 4:
         aspects = [a for a in Advisor.load().aspects(tail) if a in ASPECT_QUESTIONS]
         if aspects and not _slots(tail, "framework"):
@@ -162,12 +177,12 @@ def rewrite(question: str, ctx: Context) -> str:
             first, new = old_ids[0], new_ids[0]
             spelled = f"clause {new.id}" if new.kind == "clause" else new.id
             return ctx.question[: first.start] + spelled + ctx.question[first.start + len(first.raw):]
-    # 3. reference: "that one" is the last named ID.
+    # 4. reference: "that one" is the last named ID.
     if ctx.ids and _ANAPHORA.search(q):
         ref = ctx.ids[0]
         spelled = f"clause {ref}" if ref in CATALOG and CATALOG[ref].kind == "clause" else ref
         return _ANAPHORA.sub(spelled, q, count=1)
-    # 4. otherwise the follow-up adds to the previous question.
+    # 5. otherwise the follow-up adds to the previous question.
     return f"{ctx.question.rstrip('?. ')}: {tail}?" if tail else ctx.question
 
 

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bot.advise import Advisor
+from bot.advise import NAMES, Advisor
 from bot.conversation import Conversation
 from bot.followup import pair_reference, resolve
 from bot.ids import Mention, find_ids
 from bot.intent import Guess, IntentModel, features
-from bot.manipulation import is_manipulation, planted_instructions
+from bot.manipulation import is_confirmation_row, is_manipulation, planted_instructions
 from bot.text import terms
 from bot.vocab import ROADMAP, TABLE, named_frameworks, names_new_edition, names_other_scheme, scope, sides
 
@@ -113,6 +113,12 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
         intent, reason = "lookup", f"{'about the company' if about_company else 'perhaps about the company'}, but no tenant; {reason}"
     else:
         about_company = False
+    recommended = _recommended(conversation) if intent == "lookup" and not mentions else None
+    if recommended and not named_frameworks(resolved) and "decide" in conversation.recent_routes(2):
+        # "who can sign the audit?" right after a recommendation: asked of the recommended framework(s)
+        names = " and ".join(NAMES[f] for f in (("soc2", "iso27001") if recommended == "both" else (recommended,)))
+        resolved = f"{resolved.rstrip()} ({names})"
+        vector = signals.embed(resolved)
     return Understanding(question, resolved, mentions, vector, similarity, intent, reason, scope(resolved),
                          tenant, conversation, guess, users, about_company)
 
@@ -140,6 +146,9 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     close = bool(mentions) or similarity >= COVERED_SIMILARITY
     covered = close or signals.names_topic(resolved)
     refusal = guess.probability  # how sure the classifier is that the question is not ours to answer
+    if intent == "manipulation" and is_confirmation_row(question):
+        # a statement the buyer asks the vendor to confirm is about the company; hard markers were checked above
+        intent, reason = _fallback(guess), f"a statement to confirm, not an instruction; {reason}"
     if intent == "manipulation" and (guess.probability < MANIPULATION_SURE or any(m.exists for m in mentions)):
         # without a hard marker, an unsure guess or a question naming a standard's ID is a question ...
         if guess.runner_up == "out_of_scope" and not mentions:
@@ -164,6 +173,10 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         intent, reason = "lookup", f"one framework named; {reason}"
     if intent == "company" and mentions:
         intent, reason = "lookup", f"names a standard's ID; {reason}"
+    own = {m.framework for m in mentions if m.exists}
+    if intent == "lookup" and guess.runner_up == "crosswalk" and len(own) == 1 and set(sides(resolved)) - own:
+        # "which TSC covers A.6.3?": one framework's ID and the other framework named is a mapping question
+        intent, reason = "crosswalk", f"one framework's ID, the other named; {reason}"
     if guess.probability < SURE:
         intent, reason = _unsure(intent, reason, resolved, mentions)
     if intent == "successor" and named_frameworks(resolved) == ("soc2",):
