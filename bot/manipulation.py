@@ -28,7 +28,20 @@ MARKERS = [
     r"\b(say|tell|write|claim|state|confirm)\b.{0,40}\b(we|they|you|company)\b.{0,20}\b(are|is|were)\b.{0,20}"
     r"\b(certified|compliant|soc ?2|iso)\b.{0,40}\b(even if|even though|regardless|whether or not|although)\b",
     r"\b(make up|invent|fabricate|fake)\b.{0,40}\b(answer|report|certificat|fact|evidence|audit)",
+    # forging an audit deliverable: a certificate or report made to look issued by a real auditor or body, or dated
+    # to a time it did not cover
+    r"\b(generate|create|make|produce|design|mock ?up|forge|draw up)\b.{0,40}\b(certificate|soc ?[123] report|audit report|"
+    r"attestation report|auditor'?s? (opinion|letter|signature))\b.{0,80}\b(real|actual|genuine|official|logo|seal|"
+    r"signature|letterhead|accredit\w*)\b",
+    r"\bbackdat\w*\b.{0,60}\b(report|certificat\w*|evidence|logs?|records?|polic\w*|tickets?|reviews?|minutes)\b"
+    r"|\b(report|certificat\w*|evidence|logs?|records?|polic\w*|tickets?|reviews?|minutes)\b.{0,40}\bbackdat\w*",
 ]
+# A statement a questionnaire asks the vendor to confirm ("Please confirm that ...", "The vendor maintains ...") is
+# a question about the company, never an attempt to change how the assistant works.
+_CONFIRM_ROW = re.compile(r"^\W*(?:please\s+)?(?:confirm|verify|attest|indicate|state|certify)\s+(?:that|whether|if)\b"
+                          r"|^\W*(?:the\s+)?(?:vendor|supplier|provider|service provider|company|organi[sz]ation|"
+                          r"contractor|bidder)\s+(?:has|have|maintains?|performs?|ensures?|uses?|encrypts?|"
+                          r"conducts?|will|shall|must|is|does|provides?|retains?|requires?|reviews?|tests?)\b", re.I)
 _MARKERS = [re.compile(p, re.I) for p in MARKERS]
 # A forged turn or context boundary ("</context>", "SYSTEM:", "[INST]"): a grammar of prompt markup, not a meaning.
 # Neither a question nor a company document has a reason to speak as the system or to close the assistant's context.
@@ -54,6 +67,10 @@ PLANTED = [re.compile(p, re.I) for p in (
     r"(?:every|all|each|everything|any)\b",
     r"\b(?:always|just|only)\s+(?:answer|respond|reply|say|write)\s+[\"'“]?(?:yes|pass|compliant|true)\b",
     r"\b(?:note to|instruction for|message to)\s+(?:the\s+)?(?:ai|assistant|bot|model|llm|chatgpt|tool)\b",
+    # a hidden comment in pasted text is never part of the row, and a demand for an exact reply is never the question
+    r"<!--",
+    r"\b(?:reply|respond|answer|output)\s+(?:only\s+)?with\s+(?:only\s+|just\s+)?(?:the\s+(?:single\s+)?word|exactly)\b",
+    r"\b(?:reply|respond|answer|output)\s+only\s+with\b",
 )]
 _PIECE = re.compile(r"[^.;!?\n]+[.;!?]?")
 
@@ -74,6 +91,12 @@ def planted_instructions(text: str) -> tuple[str, list[str]]:
 
 def is_manipulation(text: str) -> bool:
     return any(p.search(text) for p in _MARKERS) or bool(_FORGED_BOUNDARY.search(text))
+
+
+def is_confirmation_row(text: str) -> bool:
+    """"Please confirm that backups are encrypted.", "The vendor maintains an asset inventory.": a row about the
+    company (whose hard markers, if any, `is_manipulation` still catches)."""
+    return bool(_CONFIRM_ROW.search(text))
 
 
 def is_planted_instruction(sentence: str) -> bool:
