@@ -161,3 +161,31 @@ def test_a_held_framework_with_customers_on_both_sides_means_both(said, expected
 def test_words_about_the_standard_or_the_past_are_not_markets_or_deadlines():
     profile = advisor.profile(["we pivoted 18 months ago; ISO is the real international standard; customers are US brands"])
     assert profile.markets == {"us"} and profile.deadline_months is None
+
+
+@pytest.mark.parametrize("said,expected", [
+    # a held report is kept: the other side's buyers make it both
+    (["we already have SOC 2 Type II. now about half of new pipeline is Germany and Austria"], "both"),
+    (["we're a UK firm, ISO 27001 certified since 2022. our first customers in New York and Chicago ask for SOC 2"], "both"),
+    # ... unless every customer is now on the other side
+    (["we have SOC 2, but all of our customers are Bavarian mid-market companies now"], "iso27001"),
+    (["our ISO 27001 certificate is current; all of our customers are property managers in Denver"], "soc2"),
+])
+def test_a_held_framework_is_kept_unless_every_customer_left_its_side(said, expected):
+    assert advisor.advise(advisor.profile(said)).recommendation == expected
+
+
+@pytest.mark.parametrize("said", [
+    "French medtech selling to hôpitaux publics in Lyon; our lead investor wants SOC 2 because US VCs understand it",
+    "All our customers are clinics in Lyon and Marseille. Our parent company is in Boston.",
+])
+def test_a_place_attached_to_an_investor_or_parent_company_is_not_a_market(said):
+    profile = advisor.profile([said])
+    assert "us" not in profile.markets
+    assert advisor.advise(profile).recommendation == "iso27001"
+
+
+def test_both_cites_the_guidance_on_running_both():
+    advice = advisor.advise(advisor.profile(["half our customers are in Texas, half in Germany"]))
+    assert advice.recommendation == "both"
+    assert "pursuing-both-frameworks" in [cite for _, cite in advice.reasons]

@@ -71,3 +71,16 @@ def test_a_pronoun_for_a_pair_spells_out_the_two_frameworks(question, expected):
                                       "What does CC6.1 require?"])
 def test_a_determiner_or_no_pair_is_left_alone(question):
     assert pair_reference(question) is None
+
+
+@pytest.mark.parametrize("question,earlier,cited,expected", [
+    ("what's the iso equivalent", ["tell me about CC7.2"], [["CC7.2"]], "Which ISO 27001 controls map to CC7.2?"),
+    ("is there something similar in soc 2?", ["explain A.5.23"], [["A.5.23"]], "Which SOC 2 criteria map to A.5.23?"),
+    ("and the soc 2 counterpart?", ["what does clause 9.2 ask for"], [["9.2"]], "Which SOC 2 criteria map to clause 9.2?"),
+])
+def test_a_counterpart_in_the_other_framework_is_the_crosswalk_of_the_id_discussed(question, earlier, cited, expected):
+    assert resolve(question, earlier, cited) == expected
+
+
+def test_a_counterpart_in_the_same_framework_is_not_rewritten_as_a_mapping():
+    assert "map to" not in resolve("is there something similar in soc 2?", ["what does CC6.1 require"], [["CC6.1"]])
