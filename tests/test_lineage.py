@@ -75,3 +75,14 @@ def test_edition_questions_lead_with_the_transition_guidance_and_soc2_is_not_iso
         assert answer.cited_ids[0] == "iso27001-2013-to-2022-transition"
     else:
         assert "added 11 controls" not in answer.text
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("the old 'information transfer policies and procedures' control, where did it go in 2022?", "A.13.2.1"),
+    ("what replaced the 2013 control on management of technical vulnerabilities", "A.12.6.1"),
+    ("what's new in iso 27001 2022?", None),
+    ("where did the mobile device stuff go", None),  # a title must stand in the question nearly whole
+])
+def test_a_2013_control_named_by_its_title(question, expected):
+    from bot.routes.successor import named_by_title
+    assert named_by_title(question) == expected

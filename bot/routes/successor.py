@@ -9,6 +9,8 @@ new in 2022 are listed.
 
 from __future__ import annotations
 
+from rapidfuzz import fuzz, utils
+
 from bot.compose import Draft
 from bot.routes import Kit, lookup
 from bot.understand import Understanding
@@ -16,16 +18,32 @@ from ingest.catalog import CATALOG
 from ingest.lineage import LINEAGE
 
 MAX_2013 = 6
+TITLE_MATCH = 90  # rapidfuzz partial ratio (0-100) of a 2013 title within the question
+MIN_TITLE_WORDS = 3  # shorter titles ("Segregation of duties") are also 2022 titles: a number is needed
+
+
+def named_by_title(question: str) -> str | None:
+    """The 2013 control a question names by its title ("the old 'information transfer policies and procedures'
+    control"), when one title stands clearly in the question."""
+    scored = [(fuzz.partial_ratio(c.title, question, processor=utils.default_process), c.id)
+              for c in LINEAGE.controls if len(c.title.split()) >= MIN_TITLE_WORDS]
+    scored.sort(reverse=True)
+    if scored and scored[0][0] >= TITLE_MATCH and (len(scored) < 2 or scored[1][0] < scored[0][0]):
+        return scored[0][1]
+    return None
 TRANSITION_GUIDE = "iso27001-2013-to-2022-transition"
 
 
 def handle(u: Understanding, kit: Kit) -> Draft:
     draft = Draft()
-    old = [m for m in u.mentions if m.is_2013][:MAX_2013]
+    old = [m.id for m in u.mentions if m.is_2013][:MAX_2013]
+    titled = None if old or u.existing else named_by_title(u.resolved)
+    if titled:
+        old = [titled]
     if old:
-        for m in old:
-            draft.add(successor_sentence(m.id), LINEAGE.successors(m.id)[0])
-        cited = [s for m in old for s in LINEAGE.successors(m.id)]
+        for control in old:
+            draft.add(successor_sentence(control), LINEAGE.successors(control)[0])
+        cited = [s for control in old for s in LINEAGE.successors(control)]
     elif u.existing:
         for m in u.existing[:MAX_2013]:
             draft.add(predecessor_sentence(m.id), m.id)
