@@ -58,6 +58,8 @@ class Evidence:
 
 _EMBEDDED: "OrderedDict[str, np.ndarray]" = OrderedDict()
 _EMBEDDED_MAX = 4096  # texts; ~6 MB of vectors
+APPROVED_SECTION = "Approved answer"  # the section of an approved library answer (bot.compose.APPROVED_ANSWER)
+QUESTIONS_TAG = "approved-questions-1"
 _EMBEDDED_LOCK = threading.Lock()
 
 
@@ -112,6 +114,8 @@ class Retriever:
         self.frameworks = np.array([m.get("framework", "") for m in self.metas])
         self._bm25 = self._lexical(published)
         self._topics = _topic_pattern(self.metas)
+        self._published = published
+        self._questions: tuple[np.ndarray, np.ndarray] | None = None
 
     def _lexical(self, published: Published) -> Lexical:
         """The generation's BM25 index: the one a reader kept for it, or built (and kept for the next reader)."""
@@ -227,6 +231,36 @@ class Retriever:
             for n, i in enumerate(rows):
                 out.append(self._evidence(i, base if n == 0 else fused.get(i, 0.0), float(sims[i]), is_pinned))
         return out
+
+    def _approved_questions(self) -> tuple[np.ndarray, np.ndarray]:
+        """(chunk rows, unit vectors) of the questions of the approved library answers in this index.
+
+        An approved answer's chunk is embedded with its answer text, which outweighs its question: "Is data
+        encrypted in transit?" scores 0.41 against its own entry. Matched question to question, a paraphrase
+        finds its entry. Embedded once per generation and kept beside it for the next reader.
+        """
+        if self._questions is None:
+            rows = np.array([i for i, m in enumerate(self.metas) if m.get("section") == APPROVED_SECTION], dtype=np.int64)
+            kept = self.store.derived(self._published, QUESTIONS_TAG) if len(rows) else None
+            if kept is not None and np.array_equal(kept.get("rows"), rows):
+                vectors = np.asarray(kept["vectors"], dtype=np.float32)
+            elif len(rows):
+                vectors = np.stack(embed_texts([self.metas[i].get("title", "") for i in rows]))
+                self.store.keep_derived(self._published, QUESTIONS_TAG, {"rows": rows, "vectors": vectors})
+            else:
+                vectors = np.zeros((0, self.vectors.shape[1] if self.vectors.ndim == 2 else 384), dtype=np.float32)
+            self._questions = (rows, vectors)
+        return self._questions
+
+    def same_questions(self, vector: np.ndarray, threshold: float) -> list[Evidence]:
+        """Approved answers whose own question means what `vector` asks (cosine >= threshold), closest first;
+        each carries that question similarity."""
+        rows, vectors = self._approved_questions()
+        if not len(rows):
+            return []
+        sims = vectors @ vector
+        order = [int(j) for j in np.argsort(-sims) if sims[j] >= threshold]
+        return [self._evidence(int(rows[j]), float(sims[j]), float(sims[j]), False) for j in order]
 
     def top_chunks(self, question: str, *, k: int, mode: str) -> list[Evidence]:
         """Plain top-k chunks by one retriever alone ("dense" or "bm25"): the evaluation baselines."""

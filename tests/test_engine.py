@@ -222,3 +222,35 @@ def test_a_due_generation_check_does_not_hold_up_other_questions(standards_data,
     checking.join(60)
     assert answered_while_held and others[0].citations[0].id == "CC6.1"
     assert engine.retriever() is loaded  # nothing new was published: the same generation stays
+
+
+def _entry(question: str) -> str:
+    from ingest.records import entry_id
+    return entry_id("northwind", question)
+
+
+def test_a_paraphrase_of_an_approved_question_leads_with_that_entry(northwind_assistant):
+    # "Is data encrypted in transit?" is embedded with its long answer, which once buried it under the policy
+    answer = northwind_assistant.ask("Do you encrypt network traffic in transit?", tenant="northwind")
+    assert answer.citations[0].id == _entry("Is data encrypted in transit?")
+    assert "TLS 1.2" in answer.text
+
+
+def test_a_question_asking_two_things_cites_an_approved_entry_for_each(northwind_assistant):
+    answer = northwind_assistant.ask("Hi team, for our vendor review: do you encrypt our data at rest and in transit?",
+                                     tenant="northwind")
+    cited = [c.id for c in answer.citations]
+    assert _entry("Is customer data encrypted at rest?") in cited
+    assert _entry("Is data encrypted in transit?") in cited
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("do you encrypt our data at rest and in transit?", ["do you encrypt our data at rest", "do you encrypt our data in transit"]),
+    ("How often are backups taken, and how long are they kept?",
+     ["How often are backups taken", "how long are they kept How often are backups taken"]),
+    ("Do you use subprocessors? Please list them.", []),
+    ("Where is customer data hosted?", []),
+])
+def test_the_parts_of_a_question(question, expected):
+    from bot.routes.company import parts
+    assert parts(question) == expected

@@ -15,6 +15,7 @@ from bot.pairing import both_frameworks, cite, lead_with
 from bot.retrieve import Evidence
 from bot.routes import Kit
 from bot.subject import subject
+from bot.text import terms
 from bot.understand import Understanding
 
 NO_COMPANY_NOTE = (
@@ -30,16 +31,21 @@ COMPANY_OVERLAP = 0.30
 # ... or the chosen sentence itself means what was asked ("last pentest?" -> "the most recent penetration test
 # was completed in October 2025"); on the golden set every approved fact scores >= 0.40 and no uncovered one > 0.45
 SENTENCE_SIMILARITY = 0.5
+# An approved entry whose own question is at least this close (cosine, MiniLM) to the question asked is a paraphrase
+# of it (`Retriever.same_questions`); fixed before measuring, not tuned on an evaluation set.
+SAME_QUESTION = 0.75
 
 
 def handle(u: Understanding, kit: Kit) -> Draft:
-    question = u.resolved
+    question = subject(u.resolved)  # "Hi team, for our vendor review: ..." asks what follows the colon
+    vector = u.vector if question == u.resolved else kit.retriever.embed(question)
     standards, pair = _standards(u, kit)
-    own = kit.company_evidence(question, u.vector, u.tenant)
+    own = kit.company_evidence(question, vector, u.tenant)
     if own:
-        draft = compose(question, own, max_points=2, specific=True)
-        if draft.lines and answers(question, draft.lines[0][0], own, kit.retriever.embed, u.vector):
+        draft = _approved_lead(own) or compose(question, own, max_points=2, specific=True)
+        if draft.lines and answers(question, draft.lines[0][0], own, kit.retriever.embed, vector):
             quote_approved_answer_whole(draft, own)
+            own = own + _other_parts(question, draft, kit, u.tenant)
             ref = compose(question, standards, max_points=0)
             if ref.lines:
                 draft.add("For reference: " + ref.lines[0][0], ref.lines[0][1])
@@ -60,6 +66,47 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     return draft
 
 
+# "at rest and in transit", "how often ... , and how long ...": the parts of a question that asks several things
+_JOIN = re.compile(r"\s*(?:\?|;|,\s*(?:and\s+|as well as\s+)?|\s+and\s+(?:also\s+)?|\s+as well as\s+)\s*", re.I)
+MAX_PARTS = 3
+MIN_PART_TERMS = 3
+_PRONOUN = re.compile(r"(?i)\b(they|them|it|its|those|these|this|that)\b")
+_FILLER = set(terms("please list describe provide explain detail details share give so if yes no how what which"))
+
+
+def parts(question: str) -> list[str]:
+    """The separate questions inside one ("do you encrypt data at rest and in transit?" -> "do you encrypt data at
+    rest", "do you encrypt data in transit"); [] for a question that asks one thing. A short part borrows the
+    first part's opening words in place of as many closing ones (the ellipsis it stands for)."""
+    pieces = [p for p in _JOIN.split(question) if p and set(terms(p)) - _FILLER]
+    if len(pieces) < 2:
+        return []
+    first, out = pieces[0].split(), [pieces[0]]
+    for piece in pieces[1:MAX_PARTS]:
+        if _PRONOUN.search(piece):  # "how long are they kept": they are what the first part asked about
+            piece = f"{piece} {pieces[0]}"
+        elif len(terms(piece)) < MIN_PART_TERMS:
+            piece = " ".join(first[:max(1, len(first) - len(piece.split()))] + [piece])
+        out.append(piece)
+    return out
+
+
+def _other_parts(question: str, draft: Draft, kit: Kit, tenant: str | None) -> list[Evidence]:
+    """Each part of a several-part question, answered by its own approved library entry (quoted whole)
+    when one answers it closely and is not cited yet; the evidence used."""
+    used: list[Evidence] = []
+    for part in parts(question):
+        found = kit.company_evidence(part, kit.retriever.embed(part), tenant)
+        entry = next((e for e in found if e.section == APPROVED_ANSWER and e.doc_id not in draft.cited), None)
+        if entry is None or entry.similarity < COMPANY_SIMILARITY_ALONE:
+            continue
+        for sentence in quotable(entry):
+            if not any(sentence == line for line, _ in draft.lines):
+                draft.add(sentence, entry.doc_id)
+        used.append(entry)
+    return used
+
+
 def _standards(u: Understanding, kit: Kit) -> tuple[list[Evidence], list[str]]:
     """What the standards say about the practice asked about (its framing taken off), with the best SOC 2
     criterion and ISO/IEC 27001:2022 item both first when no framework is named."""
@@ -69,6 +116,17 @@ def _standards(u: Understanding, kit: Kit) -> tuple[list[Evidence], list[str]]:
                                      frameworks=u.scope or ("soc2", "iso27001", "guidance"))
     pair = None if u.scope else both_frameworks(u, about, vector, kit, standards)
     return (lead_with(standards, pair, kit), pair) if pair else (standards, [])
+
+
+def _approved_lead(own: list[Evidence]) -> Draft | None:
+    """An approved answer to a paraphrase of the question leads, as it was approved (its sentences in order)."""
+    first = own[0]
+    if first.section != APPROVED_ANSWER or first.similarity < SAME_QUESTION:
+        return None
+    draft = Draft()
+    for sentence in quotable(first):
+        draft.add(sentence, first.doc_id)
+    return draft if draft.lines else None
 
 
 def answers(question: str, sentence: str, evidence: list[Evidence], embed=None, vector=None) -> bool:
