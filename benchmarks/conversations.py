@@ -164,7 +164,7 @@ def prepare(data_dir: Path, chroma_url: str | None):
     from bot import Assistant, Settings
     from bot.tenant import load_pack
     from ingest import STANDARDS, Store, ingest, load_corpus
-    from ingest.db import Records
+    from ingest.records import Records
     from ingest.store import company_index
 
     settings = Settings(data_dir=data_dir, corpus_dir=ROOT / "corpus", chroma_url=chroma_url)

@@ -42,7 +42,7 @@ def northwind(data_dir: Path):
     from bot import Assistant, Settings
     from bot.tenant import load_pack
     from ingest import STANDARDS, Store, ingest, load_corpus
-    from ingest.db import Records
+    from ingest.records import Records
 
     settings = Settings(data_dir=data_dir, corpus_dir=ROOT / "corpus")
     store = Store(settings.data_dir, settings.chroma_url)

@@ -22,7 +22,7 @@ from bot.config import Settings  # noqa: E402
 from bot.engine import Assistant  # noqa: E402
 from bot.tenant import load_pack  # noqa: E402
 from evals.runner import library_row_ids  # noqa: E402
-from ingest.db import Records  # noqa: E402
+from ingest.records import Records  # noqa: E402
 
 ROWS = Path(__file__).resolve().parents[1] / "evals" / "questionnaire_blind" / "rows.yaml"
 TENANT = "northwind"

@@ -33,7 +33,7 @@ def main() -> None:
     from bot import Assistant, Settings
     from bot.tenant import load_pack
     from ingest import STANDARDS, Store, ingest, load_corpus
-    from ingest.db import Records
+    from ingest.records import Records
     from ingest.store import company_index
 
     settings = Settings(data_dir=args.data_dir, corpus_dir=ROOT / "corpus", max_cached_tenants=args.cached)

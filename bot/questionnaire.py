@@ -34,9 +34,8 @@ from bot.errors import TrustdeskError
 from bot.library import Library
 from bot.questionnaire_rows import UNCOVERED_LEAD, draft_row, plain, profile_fields, reason  # noqa: F401
 from bot.row_kinds import RowKind, classify
-from ingest.db import Records
 from ingest.documents import Unreadable
-from ingest.records import FillJob, FillRow
+from ingest.records import FillJob, FillRow, Records
 from ingest.workbook import Item, Questionnaire
 
 SUFFIXES = (".xlsx", ".csv", ".docx")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from ingest.errors import CorpusInvalid, IndexMissing, RecordsUnavailable, StoreUnavailable, TrustdeskError
 
-# The default records database: this SQLite file in the data dir (`ingest.db.default_url`). Named here, where
+# The default records database: this SQLite file in the data dir (`ingest.records.default_url`). Named here, where
 # importing it costs nothing, because a cold `trustdesk ask` probes the file without importing SQLAlchemy.
 RECORDS_FILE = "trustdesk.db"
 

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from ingest.db import Records
+from ingest.records import Records
 from tests.conftest import ROOT
 from tests.pg import PostgresServer
 

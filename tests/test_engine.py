@@ -161,7 +161,7 @@ def test_tenant_retrievers_are_bounded_least_recently_used_first(standards_data)
     """A process serving many tenants keeps only the most recent ones in memory; the others reload on demand."""
     from bot.library import Library, rebuild_index
     from ingest import Store
-    from ingest.db import Records
+    from ingest.records import Records
 
     settings = Settings(data_dir=standards_data, corpus_dir=CORPUS, max_cached_tenants=2)
     records = Records.open(settings)

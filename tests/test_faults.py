@@ -15,7 +15,7 @@ from sqlalchemy import event, func, select, text
 from typer.testing import CliRunner
 
 from bot.errors import RecordsUnavailable, StoreUnavailable
-from ingest.db import Records
+from ingest.records import Records
 from tests.conftest import CORPUS
 from tests.faults_kit import (PASSWORD, cli, corrupt, counts, fill_up, fingerprint, no_trace, read_only,
                               says_bug, says_corrupt, says_down, small_disk, thread_answer, web, workbook)
@@ -268,8 +268,8 @@ _FILLS_MID_INGEST = """
 import shutil, sys
 from pathlib import Path
 from ingest import Store, ingest, load_corpus
-from ingest.db import Records, default_url
 from ingest.errors import StoreUnavailable
+from ingest.records import Records, default_url
 from tests.faults_kit import fill_up
 disk, corpus, extra = (Path(a) for a in sys.argv[1:4])
 store, records = Store(disk / "data"), Records(default_url(disk / "data"))

@@ -52,7 +52,7 @@ def test_a_pentest_question_is_answered_from_the_penetration_test_row(standards_
     from bot import Assistant, Settings
     from bot.library import Library, rebuild_index
     from ingest import Store
-    from ingest.db import Records
+    from ingest.records import Records
     from tests.conftest import CORPUS
 
     settings = Settings(data_dir=standards_data, corpus_dir=CORPUS)

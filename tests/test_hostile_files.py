@@ -237,7 +237,7 @@ HOSTILE_QUESTIONNAIRES = [
 @pytest.mark.parametrize("name,make,problem", HOSTILE_QUESTIONNAIRES, ids=[q[0] for q in HOSTILE_QUESTIONNAIRES])
 def test_hostile_questionnaires_are_refused_by_name_and_nothing_is_written(tmp_path, name, make, problem):
     from bot.questionnaire import FillError, fill
-    from ingest.db import Records
+    from ingest.records import Records
 
     source, out = tmp_path / "in" / name, tmp_path / "out" / f"filled{Path(name).suffix}"
     source.parent.mkdir()
@@ -370,7 +370,7 @@ INJECTED = [["Nr", "Question", "Tag"],  # no answer column of its own: trustdesk
 def formulas(northwind_assistant):
     """Tenant `hostilefx`: an approved answer that is itself a formula."""
     from bot.library import Library, rebuild_index
-    from ingest.db import Records
+    from ingest.records import Records
 
     records = Records.open(northwind_assistant.settings)
     library = Library(records, "hostilefx")

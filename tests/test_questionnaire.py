@@ -199,7 +199,7 @@ def test_limits_and_missing_questions(tmp_path):
 def acme(northwind_assistant):
     """A tenant with approved answers that carry yes/no, next to the Northwind pack."""
     from bot.library import Library, rebuild_index
-    from ingest.db import Records
+    from ingest.records import Records
 
     records = Records.open(northwind_assistant.settings)
     library = Library(records, "acmeq")

@@ -50,7 +50,7 @@ ROWS = [  # (text, kind)
 @pytest.fixture(scope="module")
 def acmefill(northwind_assistant):
     from bot.library import Library, rebuild_index
-    from ingest.db import Records
+    from ingest.records import Records
 
     records = Records.open(northwind_assistant.settings)
     library = Library(records, "acmefill")

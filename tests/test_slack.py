@@ -164,7 +164,7 @@ def _serve(server) -> None:
 
 @pytest.fixture
 def slack(northwind_assistant, tmp_path):
-    from ingest.db import Records
+    from ingest.records import Records
 
     stub = SlackStub(TOKEN, shared_channels={SHARED}, groups={GROUP: [GROUP_MEMBER]}).start()
     records = Records(f"sqlite:///{tmp_path / 'slack.db'}")
@@ -368,7 +368,7 @@ def test_own_and_other_bots_messages_are_ignored(slack):
 
 @pytest.mark.slow
 def test_other_bots_are_answered_where_configured(northwind_assistant, tmp_path):
-    from ingest.db import Records
+    from ingest.records import Records
 
     stub = SlackStub(TOKEN).start()
     records = Records(f"sqlite:///{tmp_path / 'slack.db'}")
@@ -418,7 +418,7 @@ def test_an_internal_error_is_an_apology_without_details(slack, northwind_assist
 
 @pytest.mark.slow
 def test_a_user_asking_too_fast_is_told_to_wait(northwind_assistant, tmp_path):
-    from ingest.db import Records
+    from ingest.records import Records
 
     stub = SlackStub(TOKEN).start()
     records = Records(f"sqlite:///{tmp_path / 'slack.db'}")
@@ -451,7 +451,7 @@ def test_tokens_never_reach_the_logs(slack, caplog):
 def test_socket_mode_runs_the_same_handlers_without_a_socket(northwind_assistant, tmp_path):
     from slack_bolt.request import BoltRequest
 
-    from ingest.db import Records
+    from ingest.records import Records
     from ui.slack.server import build_app
 
     stub = SlackStub(TOKEN).start()

@@ -159,7 +159,7 @@ MARKET = ["We sell to US hospitals, which framework should we get?",
 @pytest.fixture
 def market_thread(northwind_assistant, tmp_path):
     """The market question and its two follow-ups in one DM thread, each sent once the previous is answered."""
-    from ingest.db import Records
+    from ingest.records import Records
 
     records = Records(f"sqlite:///{tmp_path / 'slack.db'}")
     slack = Instances(northwind_assistant, records, 1)

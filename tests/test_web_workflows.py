@@ -101,7 +101,7 @@ def test_a_reviewed_questionnaire_is_written_with_the_edits_and_they_come_back_a
         northwind_assistant, tmp_path):
     from bot.library import Library
     from bot.questionnaire import drafted_rows, fill, import_review, write_reviewed
-    from ingest.db import Records
+    from ingest.records import Records
 
     source = tmp_path / "q.csv"
     source.write_text("Question\nDo you encrypt customer data at rest?\nDo you have a bug bounty programme?\n")

@@ -128,8 +128,8 @@ def _generations(report: Report, store, index: str) -> None:
 
 def _records(report: Report, cfg):
     from bot.errors import TrustdeskError
-    from ingest.db import Records
     from ingest.lock import held
+    from ingest.records import Records
 
     try:
         records = Records.open(cfg)

@@ -30,7 +30,7 @@ def register(app: typer.Typer, run_ingest) -> None:
 
 
 def _records():
-    from ingest.db import Records
+    from ingest.records import Records
 
     return Records.open(settings())
 

@@ -40,8 +40,8 @@ from bot.errors import InvalidQuestion
 from bot.inbox import Inbox
 from bot.models import Answer
 from bot.threads import Threads, first_delivery
-from ingest.db import Records
 from ingest.errors import RecordsUnavailable
+from ingest.records import Records
 from ui import failures
 from ui.slack.blocks import answer_blocks, button, escape, explorer, fallback_text, section
 from ui.slack.actions import Actions

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from bot import Assistant, Settings
-from ingest.db import Records, default_url
+from ingest.records import Records, default_url
 
 
 @st.cache_resource(show_spinner=False)
