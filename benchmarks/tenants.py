@@ -31,7 +31,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from bot import Assistant, Settings
-    from bot.tenant import load_pack
+    from bot.sales.tenant import load_pack
     from ingest import STANDARDS, Store, ingest, load_corpus
     from ingest.records import Records
     from ingest.store import company_index

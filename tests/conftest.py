@@ -98,7 +98,7 @@ def assistant(standards_data):
 @pytest.fixture(scope="session")
 def northwind_assistant(standards_data, assistant):
     """The session assistant, with the Northwind trust pack ingested as tenant 'northwind'."""
-    from bot.tenant import load_pack
+    from bot.sales.tenant import load_pack
     from ingest.records import Records
 
     records = Records.open(assistant.settings)

@@ -23,7 +23,7 @@ def data(standards_data, northwind_assistant, tmp_path_factory):
     """A copy of the session's index with the Northwind tenant (this module writes to it), and an expert's Slack
     reply waiting as a candidate."""
     from bot import Settings
-    from bot.library import Library
+    from bot.sales.library import Library
     from ingest.records import Records
 
     copy = tmp_path_factory.mktemp("browser") / "data"
@@ -154,7 +154,7 @@ def test_a_questionnaire_is_filled_reviewed_and_downloaded(server, page, tmp_pat
 
 def test_a_library_candidate_from_slack_is_approved(server, page, data):
     from bot import Settings
-    from bot.library import Library
+    from bot.sales.library import Library
     from ingest.records import Records
 
     page.goto(f"{server}/Library", wait_until="domcontentloaded")

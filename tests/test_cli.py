@@ -156,7 +156,7 @@ def test_doctor_reports_store_database_and_locks(on_standards, tmp_path, monkeyp
 
 
 def test_doctor_reports_generations_tenants_and_versions(tiny_corpus, tmp_path):
-    from bot.library import Library
+    from bot.sales.library import Library
     from ingest import Store
     from ingest.records import Records
 

@@ -16,7 +16,7 @@ import conversations  # noqa: E402  (the benchmark module: the test runs the sam
 
 @pytest.fixture(scope="module")
 def two_tenants(northwind_assistant, tmp_path_factory):
-    from bot.tenant import load_pack
+    from bot.sales.tenant import load_pack
     from ingest.records import Records
 
     records = Records.open(northwind_assistant.settings)

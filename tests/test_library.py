@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect
 
 from bot.errors import RecordsUnavailable
-from bot.library import Library, LibraryError, entry_document
+from bot.sales.library import Library, LibraryError, entry_document
 from ingest.records import Records, entry_id
 from ingest.tables import read_table
 
@@ -195,7 +195,7 @@ def test_bad_url_is_explained_without_the_password():
 
 def test_feedback_is_stored_against_the_answer_and_exported(records, tmp_path):
     from bot.errors import TrustdeskError
-    from bot.feedback import export_csv, record
+    from bot.sales.feedback import export_csv, record
 
     record(records, "a-123", True, surface="web", question="What does CC6.1 require?")
     record(records, "a-123", False, surface="slack", reason="=cmd|' /C calc'!A0 wrong control", tenant="acme")

@@ -149,7 +149,7 @@ def test_two_threads_asking_at_once_never_mix_ids(assistant, json_logs):
 
 @pytest.mark.slow
 def test_questionnaire_rows_each_have_a_request_id_under_the_job(northwind_assistant, json_logs, tmp_path):
-    from bot.questionnaire import fill
+    from bot.sales.questionnaire import fill
     from ingest.records import Records
 
     source = tmp_path / "vendor.csv"

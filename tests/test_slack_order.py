@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from bot.threads import Threads
+from bot.sales.threads import Threads
 from tests.slack_stub import BOT_USER, TEAM, SlackStub, event, post
 from tests.test_slack import ALL, DM, SECRET, TOKEN, _action_value, _settings, _start, dumps
 

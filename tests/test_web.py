@@ -189,7 +189,7 @@ def test_uploads_are_refused_with_a_reason(tmp_path):
 
 @pytest.mark.slow
 def test_the_library_shows_a_slack_candidate_and_approves_it(app, northwind_assistant):
-    from bot.library import Library
+    from bot.sales.library import Library
     from ingest.records import Records
 
     records = Records.open(northwind_assistant.settings)

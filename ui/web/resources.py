@@ -79,7 +79,7 @@ def embed():
 
 
 def tenants() -> list[str]:
-    from bot.tenant import tenants as listed
+    from bot.sales.tenant import tenants as listed
 
     return listed(records())
 

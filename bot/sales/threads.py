@@ -21,8 +21,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.conversation import MAX_TURNS, Conversation
 from bot.errors import TrustdeskError
-from bot.library import Library
 from bot.models import Answer, Turn, TurnMeta
+from bot.sales.library import Library
 from ingest.errors import RecordsUnavailable
 from ingest.records import ChatThread, ChatTurn, LibraryEntry, Records, SlackEvent
 
