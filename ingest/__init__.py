@@ -2,6 +2,8 @@
 
 Public surface: `load_corpus`, `load_company`, `ingest`, `Store`, `STANDARDS`,
 `company_index`, `embedder`, and the errors in `ingest.errors`.
+The records database (answer library, feedback, fill checkpoints, chat threads)
+is the package `ingest.records`.
 
 The names are imported when first used (PEP 562): answering a question imports
 `ingest.store` and `ingest.embed`, and must not pay for the ingest pipeline's
