@@ -162,9 +162,9 @@ def run(assistant, conversations: int = 32, questions: int = 20) -> dict:
 def prepare(data_dir: Path, chroma_url: str | None):
     """An Assistant over the standards and both tenants, built in `data_dir` (or on the server) if missing."""
     from bot import Assistant, Settings
-    from bot.tenant import load_pack
+    from bot.sales.tenant import load_pack
     from ingest import STANDARDS, Store, ingest, load_corpus
-    from ingest.db import Records
+    from ingest.records import Records
     from ingest.store import company_index
 
     settings = Settings(data_dir=data_dir, corpus_dir=ROOT / "corpus", chroma_url=chroma_url)

@@ -40,9 +40,9 @@ def northwind(data_dir: Path):
     """Settings, records and an Assistant over DIR's standards index (built if missing) and the Northwind pack
     loaded as tenant `bench-northwind`: what every questionnaire benchmark starts from."""
     from bot import Assistant, Settings
-    from bot.tenant import load_pack
+    from bot.sales.tenant import load_pack
     from ingest import STANDARDS, Store, ingest, load_corpus
-    from ingest.db import Records
+    from ingest.records import Records
 
     settings = Settings(data_dir=data_dir, corpus_dir=ROOT / "corpus")
     store = Store(settings.data_dir, settings.chroma_url)
@@ -58,7 +58,7 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, default=ROOT / ".trustdesk")
     args = parser.parse_args()
 
-    from bot.questionnaire import fill
+    from bot.sales.questionnaire import fill
 
     settings, records, assistant = northwind(args.data_dir)
     started = time.perf_counter()

@@ -92,7 +92,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=5000)
     args = parser.parse_args()
 
-    from bot.questionnaire import fill
+    from bot.sales.questionnaire import fill
     from questionnaire import northwind  # benchmarks/questionnaire.py: the same set-up as the 300-row benchmark
 
     settings, records, assistant = northwind(args.data_dir)

@@ -118,7 +118,7 @@ def main() -> None:
 
     from bot import Assistant, Settings
     from ingest import STANDARDS, Store, ingest, load_corpus
-    from ingest.db import Records
+    from ingest.records import Records
     from tests.slack_stub import SlackStub
 
     logging.getLogger("waitress.queue").setLevel(logging.ERROR)  # queueing is what this measures; no chatter

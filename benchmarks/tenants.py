@@ -31,9 +31,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from bot import Assistant, Settings
-    from bot.tenant import load_pack
+    from bot.sales.tenant import load_pack
     from ingest import STANDARDS, Store, ingest, load_corpus
-    from ingest.db import Records
+    from ingest.records import Records
     from ingest.store import company_index
 
     settings = Settings(data_dir=args.data_dir, corpus_dir=ROOT / "corpus", max_cached_tenants=args.cached)

@@ -1,7 +1,8 @@
 """The trustdesk engine. Knows nothing of Streamlit, Slack or the terminal.
 
 Public surface: `Assistant`, `Settings`, `Answer`, `Citation`, `Turn`, and the
-errors in `bot.errors`.
+errors in `bot.errors`. The sales workflows over it (answer library, questionnaires,
+tenants, chat threads, feedback) are the package `bot.sales`.
 
 >>> from bot import Assistant, Settings       # doctest: +SKIP
 >>> Assistant(Settings()).ask("What is CC6.1?").text   # doctest: +SKIP

@@ -25,9 +25,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ingest.db import Records
 from ingest.errors import RecordsUnavailable
-from ingest.records import ChatMessage
+from ingest.records import ChatMessage, Records
 
 log = logging.getLogger("trustdesk")
 WAITING, ANSWERED, DELETED, EDITED = "waiting", "answered", "deleted", "edited"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingest.db import default_url, safe_url
+from ingest.records import default_url, safe_url
 from ingest.store import Store
 
 

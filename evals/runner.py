@@ -21,10 +21,9 @@ from evals.golden import Case, load_golden
 from evals.judge import Judge, Sample, averaged
 from evals.metrics import CaseResult, score, summarise
 from evals.systems import BaselineSystem, TrustdeskSystem
-from bot.tenant import load_pack
+from bot.sales.tenant import load_pack
 from ingest import Store
-from ingest.db import Records
-from ingest.records import entry_id
+from ingest.records import Records, entry_id
 from ingest.tables import read_table
 
 EVALS_DIR = Path(__file__).parent

@@ -2,6 +2,8 @@
 
 Public surface: `load_corpus`, `load_company`, `ingest`, `Store`, `STANDARDS`,
 `company_index`, `embedder`, and the errors in `ingest.errors`.
+The records database (answer library, feedback, fill checkpoints, chat threads)
+is the package `ingest.records`.
 
 The names are imported when first used (PEP 562): answering a question imports
 `ingest.store` and `ingest.embed`, and must not pay for the ingest pipeline's
@@ -15,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from ingest.errors import CorpusInvalid, IndexMissing, RecordsUnavailable, StoreUnavailable, TrustdeskError
 
-# The default records database: this SQLite file in the data dir (`ingest.db.default_url`). Named here, where
+# The default records database: this SQLite file in the data dir (`ingest.records.default_url`). Named here, where
 # importing it costs nothing, because a cold `trustdesk ask` probes the file without importing SQLAlchemy.
 RECORDS_FILE = "trustdesk.db"
 

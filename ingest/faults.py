@@ -4,7 +4,7 @@ The file system (a full disk, a read-only folder), the records database (SQLAlch
 SQLite or PostgreSQL) and Chroma (embedded or a server). Each `*_error` function returns
 the `TrustdeskError` that explains a known failure, or None for anything else: that is a
 bug, and the caller re-raises it unchanged, traceback and all (httpx maps its transports'
-errors the same way). `ingest.store`, `ingest.db` and the surfaces (`ui.failures`) use it.
+errors the same way). `ingest.store`, `ingest.records` and the surfaces (`ui.failures`) use it.
 
 Failures are told apart by what the layer below says they are: the errno of an OSError,
 SQLite's result code (`sqlite_errorcode`, or `(code: N)` in the text of Chroma's Rust

@@ -20,9 +20,8 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 
-from ingest.db import Records
 from ingest.errors import IngestBusy, RecordsUnavailable
-from ingest.records import Lock
+from ingest.records import Lock, Records
 
 log = logging.getLogger("trustdesk")
 STALE_AFTER = timedelta(minutes=3)

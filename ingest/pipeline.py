@@ -26,7 +26,7 @@ from ingest.load import CorpusDoc
 from ingest.store import STANDARDS, Store
 
 if TYPE_CHECKING:
-    from ingest.db import Records
+    from ingest.records import Records
 
 BATCH = 64
 Progress = Callable[[str, int, int], None]  # (stage, done, total)

@@ -5,7 +5,7 @@ Per sheet, the question column is found from its header ("Question",
 longest text below it) or, without a header, from content (the column with the
 most sentence-long cells). Every non-empty text cell below the header in that
 column is a row (`Item`); what kind of row it is (question, statement, prompt,
-choice, follow-up, field, heading) is decided in `bot.row_kinds`. The buyer's
+choice, follow-up, field, heading) is decided in `bot.sales.row_kinds`. The buyer's
 answer columns (choice with its dropdown values, comment, evidence) are found
 by `ingest.sheet_layout`. Hidden sheets and trustdesk's own review sheet hold
 no questions. Cells are read from the sheet's stored cells only, so a styled
@@ -60,7 +60,7 @@ def looks_like_item(text: str) -> bool:
 
 @dataclass(frozen=True)
 class Item:
-    """One non-empty cell of the question column: a row of the questionnaire, of a kind bot.row_kinds decides."""
+    """One non-empty cell of the question column: a row of the questionnaire, of a kind bot.sales.row_kinds decides."""
 
     sheet: str
     row: int  # 1-based, as the spreadsheet shows it

@@ -98,8 +98,8 @@ def assistant(standards_data):
 @pytest.fixture(scope="session")
 def northwind_assistant(standards_data, assistant):
     """The session assistant, with the Northwind trust pack ingested as tenant 'northwind'."""
-    from bot.tenant import load_pack
-    from ingest.db import Records
+    from bot.sales.tenant import load_pack
+    from ingest.records import Records
 
     records = Records.open(assistant.settings)
     load_pack(CORPUS / "examples" / "northwind", "northwind", records, assistant.store)
@@ -148,7 +148,7 @@ def records_url(request, tmp_path) -> str:
 @pytest.fixture
 def records(records_url):
     """A fresh, migrated records database (SQLite and PostgreSQL, by `records_url`)."""
-    from ingest.db import Records
+    from ingest.records import Records
 
     db = Records(records_url)
     yield db

@@ -21,7 +21,7 @@ import pytest
 from sqlalchemy import func, select
 from streamlit.testing.v1 import AppTest
 
-from ingest.db import Records
+from ingest.records import Records
 from tests.conftest import ROOT
 from tests.pg import PostgresServer
 
@@ -169,7 +169,7 @@ def web(monkeypatch, data: Path, url: str) -> AppTest:
 
 def corrupt(path: Path, how: str) -> bytes:
     """A records file that is not SQLite at all, or a real one whose pages after the first are overwritten."""
-    from bot.library import Library
+    from bot.sales.library import Library
 
     path.parent.mkdir(parents=True, exist_ok=True)
     if how == "not-sqlite":

@@ -23,8 +23,8 @@ def data(standards_data, northwind_assistant, tmp_path_factory):
     """A copy of the session's index with the Northwind tenant (this module writes to it), and an expert's Slack
     reply waiting as a candidate."""
     from bot import Settings
-    from bot.library import Library
-    from ingest.db import Records
+    from bot.sales.library import Library
+    from ingest.records import Records
 
     copy = tmp_path_factory.mktemp("browser") / "data"
     shutil.copytree(standards_data, copy)
@@ -69,8 +69,7 @@ def test_ask_shows_a_cited_answer_and_stores_feedback(server, page, data):
     from sqlalchemy import select
 
     from bot import Settings
-    from ingest.db import Records
-    from ingest.records import Feedback
+    from ingest.records import Feedback, Records
 
     page.goto(server, wait_until="domcontentloaded")
     page.get_by_text("New here? Try one of these").wait_for(timeout=WAIT)
@@ -155,8 +154,8 @@ def test_a_questionnaire_is_filled_reviewed_and_downloaded(server, page, tmp_pat
 
 def test_a_library_candidate_from_slack_is_approved(server, page, data):
     from bot import Settings
-    from bot.library import Library
-    from ingest.db import Records
+    from bot.sales.library import Library
+    from ingest.records import Records
 
     page.goto(f"{server}/Library", wait_until="domcontentloaded")
     page.get_by_text("Do you run a bug bounty programme?").wait_for(timeout=WAIT)

@@ -141,8 +141,8 @@ def test_doctor_passes_on_a_built_index(on_standards):
 
 
 def test_doctor_reports_store_database_and_locks(on_standards, tmp_path, monkeypatch):
-    from ingest.db import Records
     from ingest.lock import hold
+    from ingest.records import Records
 
     url = f"sqlite:///{tmp_path / 'records.db'}"
     monkeypatch.setenv("TRUSTDESK_DATABASE_URL", url)
@@ -156,9 +156,9 @@ def test_doctor_reports_store_database_and_locks(on_standards, tmp_path, monkeyp
 
 
 def test_doctor_reports_generations_tenants_and_versions(tiny_corpus, tmp_path):
-    from bot.library import Library
+    from bot.sales.library import Library
     from ingest import Store
-    from ingest.db import Records
+    from ingest.records import Records
 
     for _ in range(2):  # the second publishes g2 and retires g1
         assert runner.invoke(app, ["ingest", "--corpus", str(tiny_corpus), "--rebuild"]).exit_code == 0

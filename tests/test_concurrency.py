@@ -16,8 +16,8 @@ import conversations  # noqa: E402  (the benchmark module: the test runs the sam
 
 @pytest.fixture(scope="module")
 def two_tenants(northwind_assistant, tmp_path_factory):
-    from bot.tenant import load_pack
-    from ingest.db import Records
+    from bot.sales.tenant import load_pack
+    from ingest.records import Records
 
     records = Records.open(northwind_assistant.settings)
     load_pack(conversations.contoso_pack(tmp_path_factory.mktemp("contoso")), "contoso-load", records,

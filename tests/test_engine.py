@@ -159,9 +159,9 @@ def test_framework_scope_decides_which_framework_is_cited_first(assistant, quest
 
 def test_tenant_retrievers_are_bounded_least_recently_used_first(standards_data):
     """A process serving many tenants keeps only the most recent ones in memory; the others reload on demand."""
-    from bot.library import Library, rebuild_index
+    from bot.sales.library import Library, rebuild_index
     from ingest import Store
-    from ingest.db import Records
+    from ingest.records import Records
 
     settings = Settings(data_dir=standards_data, corpus_dir=CORPUS, max_cached_tenants=2)
     records = Records.open(settings)

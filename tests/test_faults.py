@@ -15,7 +15,7 @@ from sqlalchemy import event, func, select, text
 from typer.testing import CliRunner
 
 from bot.errors import RecordsUnavailable, StoreUnavailable
-from ingest.db import Records
+from ingest.records import Records
 from tests.conftest import CORPUS
 from tests.faults_kit import (PASSWORD, cli, corrupt, counts, fill_up, fingerprint, no_trace, read_only,
                               says_bug, says_corrupt, says_down, small_disk, thread_answer, web, workbook)
@@ -32,11 +32,12 @@ CC61 = "What does CC6.1 require?"
 @pytest.mark.postgres
 def test_postgres_down_questions_answered_writes_refused_whole_then_recovered(pg, pg_url, standards_data,
                                                                               northwind_assistant, tmp_path):
-    from bot import Assistant, Settings, feedback
-    from bot.library import Library
-    from bot.questionnaire import fill
-    from bot.tenant import load_pack
-    from bot.threads import Threads
+    from bot import Assistant, Settings
+    from bot.sales import feedback
+    from bot.sales.library import Library
+    from bot.sales.questionnaire import fill
+    from bot.sales.tenant import load_pack
+    from bot.sales.threads import Threads
 
     records = Records(pg_url)
     load_pack(CORPUS / "examples" / "northwind", "northwind", records, northwind_assistant.store)
@@ -76,8 +77,8 @@ def test_postgres_down_questions_answered_writes_refused_whole_then_recovered(pg
 ])
 def test_postgres_crashing_inside_a_write_keeps_all_of_it_or_none(pg, pg_url, write, statement, nth):
     """The server crashes (pg_ctl stop -m immediate) between two statements of one write: none of it stays."""
-    from bot.library import Library
-    from bot.threads import Threads
+    from bot.sales.library import Library
+    from bot.sales.threads import Threads
 
     operations = {
         "library": lambda r: Library(r, "acme").import_rows([{"question": f"Question number {n}?", "answer": "Yes."}
@@ -110,7 +111,7 @@ def test_postgres_crashing_inside_a_write_keeps_all_of_it_or_none(pg, pg_url, wr
 @pytest.mark.postgres
 def test_postgres_stopping_during_a_questionnaire_fill_then_resume_loses_nothing(pg, pg_url, northwind_assistant,
                                                                                  tmp_path):
-    from bot.questionnaire import fill
+    from bot.sales.questionnaire import fill
 
     records = Records(pg_url)
     source, out = workbook(tmp_path), tmp_path / "filled.xlsx"
@@ -268,8 +269,8 @@ _FILLS_MID_INGEST = """
 import shutil, sys
 from pathlib import Path
 from ingest import Store, ingest, load_corpus
-from ingest.db import Records, default_url
 from ingest.errors import StoreUnavailable
+from ingest.records import Records, default_url
 from tests.faults_kit import fill_up
 disk, corpus, extra = (Path(a) for a in sys.argv[1:4])
 store, records = Store(disk / "data"), Records(default_url(disk / "data"))
@@ -315,7 +316,7 @@ def test_a_disk_that_fills_during_an_ingest_publishes_nothing(tmp_path, tiny_cor
 def test_a_records_write_on_a_full_disk_fails_clearly_and_the_database_stays_sound(tmp_path):
     import sqlite3
 
-    from bot.library import Library
+    from bot.sales.library import Library
 
     with small_disk(tmp_path / "disk", "2m") as disk:
         path = disk / "trustdesk.db"

@@ -50,9 +50,9 @@ def test_a_pentest_question_is_answered_from_the_penetration_test_row(standards_
     """The approved answer says "penetration test", the user says "pentest": no word in common, and
     MiniLM puts them at about 0.43. The glossary makes them the same term, so the row answers."""
     from bot import Assistant, Settings
-    from bot.library import Library, rebuild_index
+    from bot.sales.library import Library, rebuild_index
     from ingest import Store
-    from ingest.db import Records
+    from ingest.records import Records
     from tests.conftest import CORPUS
 
     settings = Settings(data_dir=standards_data, corpus_dir=CORPUS)

@@ -163,7 +163,7 @@ def _files(root: Path) -> set[Path]:
 @pytest.fixture(scope="module")
 def bare(tmp_path_factory):
     """An empty data dir: a bad tenant name must fail before anything needs an index or writes a file."""
-    from ingest.db import Records
+    from ingest.records import Records
 
     root = tmp_path_factory.mktemp("bare")
     (root / "pack").mkdir()
@@ -178,8 +178,8 @@ def bare(tmp_path_factory):
 def test_hostile_tenant_names_are_refused_wherever_they_enter(bare, name):
     from pydantic import ValidationError
 
-    from bot.library import Library
-    from bot.tenant import load_pack
+    from bot.sales.library import Library
+    from bot.sales.tenant import load_pack
     from ingest.store import company_index
     from ui.cli import app
     from ui.slack.settings import SlackSettings
@@ -225,8 +225,8 @@ def test_slack_settings_file_names_the_key_of_a_hostile_tenant(tmp_path):
 @example(name="standards")
 @example(name="a" * 40)
 def test_valid_tenant_names_get_their_own_collection_inside_the_data_dir(world, name):
-    from bot.library import Library, rebuild_index
-    from ingest.db import Records
+    from bot.sales.library import Library, rebuild_index
+    from ingest.records import Records
     from ingest.store import company_index
 
     data = world.settings.data_dir
@@ -284,8 +284,8 @@ ASKED_OF_COMPANY = ["Are you ISO 27001 certified?", "Do you allow remote work?",
 def planted(world, tmp_path_factory):
     """Tenants `clean` and `planted`: the Northwind pack and a remote-work policy and library row, which in
     `planted` also carry instructions, forged markup and fake citations."""
-    from bot.tenant import load_pack
-    from ingest.db import Records
+    from bot.sales.tenant import load_pack
+    from ingest.records import Records
 
     records = Records.open(world.settings)
     for tenant, policy, library in (("clean", CLEAN_POLICY, CLEAN_LIBRARY), ("planted", PLANTED_POLICY, PLANTED_LIBRARY)):
@@ -374,9 +374,9 @@ def _leaked(text: str) -> list[str]:
 @pytest.mark.slow
 @pytest.mark.postgres
 def test_secrets_never_reach_logs_from_engine_records_or_cli(planted, postgres_server, monkeypatch, caplog, capfd):
-    from bot import feedback
-    from bot.library import Library
-    from ingest.db import Records
+    from bot.sales import feedback
+    from bot.sales.library import Library
+    from ingest.records import Records
 
     url = _pg_with_password(postgres_server)
     env = {**SECRETS, "TRUSTDESK_DATABASE_URL": url, "TRUSTDESK_DATA_DIR": str(planted.settings.data_dir)}

@@ -236,8 +236,8 @@ HOSTILE_QUESTIONNAIRES = [
 
 @pytest.mark.parametrize("name,make,problem", HOSTILE_QUESTIONNAIRES, ids=[q[0] for q in HOSTILE_QUESTIONNAIRES])
 def test_hostile_questionnaires_are_refused_by_name_and_nothing_is_written(tmp_path, name, make, problem):
-    from bot.questionnaire import FillError, fill
-    from ingest.db import Records
+    from bot.sales.questionnaire import FillError, fill
+    from ingest.records import Records
 
     source, out = tmp_path / "in" / name, tmp_path / "out" / f"filled{Path(name).suffix}"
     source.parent.mkdir()
@@ -290,8 +290,8 @@ def test_control_characters_never_leave_a_document(name, raw):
 
 def test_a_folder_of_hostile_files_stores_the_good_ones_cleanly(records, tmp_path):
     """SQLite and PostgreSQL (which refuses a NUL): the bad files are named, the rest stored and indexed."""
-    from bot.library import Library, rebuild_index
-    from bot.tenant import ingest_folder
+    from bot.sales.library import Library, rebuild_index
+    from bot.sales.tenant import ingest_folder
 
     folder = tmp_path / "pack"
     folder.mkdir()
@@ -369,8 +369,8 @@ INJECTED = [["Nr", "Question", "Tag"],  # no answer column of its own: trustdesk
 @pytest.fixture(scope="module")
 def formulas(northwind_assistant):
     """Tenant `hostilefx`: an approved answer that is itself a formula."""
-    from bot.library import Library, rebuild_index
-    from ingest.db import Records
+    from bot.sales.library import Library, rebuild_index
+    from ingest.records import Records
 
     records = Records.open(northwind_assistant.settings)
     library = Library(records, "hostilefx")
@@ -383,7 +383,7 @@ def formulas(northwind_assistant):
 
 @pytest.mark.slow
 def test_a_filled_csv_carries_no_live_formula(northwind_assistant, formulas, tmp_path):
-    from bot.questionnaire import fill
+    from bot.sales.questionnaire import fill
 
     source = tmp_path / "injected.csv"
     with source.open("w", newline="", encoding="utf-8") as fh:
@@ -400,7 +400,7 @@ def test_a_filled_csv_carries_no_live_formula(northwind_assistant, formulas, tmp
 
 @pytest.mark.slow
 def test_a_filled_xlsx_writes_every_answer_and_echo_as_text(northwind_assistant, formulas, tmp_path):
-    from bot.questionnaire import fill
+    from bot.sales.questionnaire import fill
 
     book = Workbook()
     sheet = book.active

@@ -127,9 +127,9 @@ def test_a_replaced_generation_stays_readable_until_it_is_retired(tiny_corpus, t
 
 
 def test_an_ingest_waits_its_turn_and_says_who_is_running(tiny_corpus, store, tmp_path):
-    from ingest.db import Records
     from ingest.errors import IngestBusy
     from ingest.lock import hold
+    from ingest.records import Records
 
     records = Records(f"sqlite:///{tmp_path / 'records.db'}")
     with hold(records, "ingest:standards"):
@@ -143,8 +143,7 @@ def test_an_ingest_waits_its_turn_and_says_who_is_running(tiny_corpus, store, tm
 def test_a_stale_lock_is_taken_over(tiny_corpus, store, tmp_path):
     from datetime import datetime, timedelta, timezone
 
-    from ingest.db import Records
-    from ingest.records import Lock
+    from ingest.records import Lock, Records
 
     records = Records(f"sqlite:///{tmp_path / 'records.db'}")
     long_ago = datetime.now(timezone.utc) - timedelta(hours=1)
@@ -160,8 +159,7 @@ def test_a_lock_held_by_a_dead_process_here_is_taken_over_at_once(tiny_corpus, s
     import socket
     import subprocess
 
-    from ingest.db import Records
-    from ingest.records import Lock
+    from ingest.records import Lock, Records
 
     dead = subprocess.Popen(["true"])
     dead.wait()
@@ -176,11 +174,10 @@ def test_a_lock_taken_over_stops_the_publish(tiny_corpus, store, tmp_path):
 
     from sqlalchemy import update
 
-    from ingest.db import Records
     from ingest.errors import IngestBusy
     from ingest.lock import hold
     from ingest.pipeline import _ingest
-    from ingest.records import Lock
+    from ingest.records import Lock, Records
 
     records = Records(f"sqlite:///{tmp_path / 'records.db'}")
     first = ingest(load_corpus(tiny_corpus), store)

@@ -9,9 +9,8 @@ import pytest
 from sqlalchemy import inspect
 
 from bot.errors import RecordsUnavailable
-from bot.library import Library, LibraryError, entry_document
-from ingest.db import Records
-from ingest.records import entry_id
+from bot.sales.library import Library, LibraryError, entry_document
+from ingest.records import Records, entry_id
 from ingest.tables import read_table
 
 ROWS = [
@@ -34,9 +33,9 @@ def test_processes_opening_a_new_database_at_once_migrate_it_once(records_url):
     import subprocess
     import sys
 
-    from ingest.db import Records
+    from ingest.records import Records
 
-    opener = "import sys; from ingest.db import Records; Records(sys.argv[1]).dispose()"
+    opener = "import sys; from ingest.records import Records; Records(sys.argv[1]).dispose()"
     procs = [subprocess.Popen([sys.executable, "-c", opener, records_url], stderr=subprocess.PIPE, text=True)
              for _ in range(4)]
     failures = [err for p in procs if (err := p.communicate(timeout=120)[1]) and p.returncode != 0]
@@ -196,7 +195,7 @@ def test_bad_url_is_explained_without_the_password():
 
 def test_feedback_is_stored_against_the_answer_and_exported(records, tmp_path):
     from bot.errors import TrustdeskError
-    from bot.feedback import export_csv, record
+    from bot.sales.feedback import export_csv, record
 
     record(records, "a-123", True, surface="web", question="What does CC6.1 require?")
     record(records, "a-123", False, surface="slack", reason="=cmd|' /C calc'!A0 wrong control", tenant="acme")

@@ -149,8 +149,8 @@ def test_two_threads_asking_at_once_never_mix_ids(assistant, json_logs):
 
 @pytest.mark.slow
 def test_questionnaire_rows_each_have_a_request_id_under_the_job(northwind_assistant, json_logs, tmp_path):
-    from bot.questionnaire import fill
-    from ingest.db import Records
+    from bot.sales.questionnaire import fill
+    from ingest.records import Records
 
     source = tmp_path / "vendor.csv"
     source.write_text("question\nDo you encrypt customer data at rest?\nWhat is your RPO?\n", encoding="utf-8")
@@ -198,7 +198,7 @@ def test_the_cli_writes_json_lines_on_stderr_under_one_request_id(standards_data
 
 @pytest.fixture
 def slack_app(northwind_assistant, tmp_path):
-    from ingest.db import Records
+    from ingest.records import Records
     from tests.slack_stub import SlackStub
     from tests.test_slack import SECRET, TOKEN, Running, _settings, _start
 

@@ -198,8 +198,8 @@ def test_limits_and_missing_questions(tmp_path):
 @pytest.fixture(scope="module")
 def acme(northwind_assistant):
     """A tenant with approved answers that carry yes/no, next to the Northwind pack."""
-    from bot.library import Library, rebuild_index
-    from ingest.db import Records
+    from bot.sales.library import Library, rebuild_index
+    from ingest.records import Records
 
     records = Records.open(northwind_assistant.settings)
     library = Library(records, "acmeq")
@@ -216,7 +216,7 @@ def acme(northwind_assistant):
 
 @pytest.mark.slow
 def test_fill_quotes_approved_answers_and_never_invents(northwind_assistant, acme, tmp_path):
-    from bot.questionnaire import UNCOVERED_LEAD, fill
+    from bot.sales.questionnaire import UNCOVERED_LEAD, fill
 
     source = build_vendor_workbook(tmp_path / "vendor.xlsx")
     before = snapshot(source)
@@ -243,7 +243,7 @@ def test_fill_quotes_approved_answers_and_never_invents(northwind_assistant, acm
 
 @pytest.mark.slow
 def test_fill_refuses_to_overwrite_and_to_restart_silently(northwind_assistant, acme, tmp_path):
-    from bot.questionnaire import FillError, fill
+    from bot.sales.questionnaire import FillError, fill
 
     source = build_vendor_workbook(tmp_path / "vendor.xlsx")
     with pytest.raises(FillError, match="never overwritten"):
@@ -254,8 +254,8 @@ def test_fill_refuses_to_overwrite_and_to_restart_silently(northwind_assistant, 
 
 @pytest.mark.slow
 def test_reviewed_answers_come_back_as_candidates(northwind_assistant, acme, tmp_path):
-    from bot.library import Library
-    from bot.questionnaire import fill, import_review
+    from bot.sales.library import Library
+    from bot.sales.questionnaire import fill, import_review
 
     source = build_vendor_workbook(tmp_path / "vendor.xlsx")
     fill(northwind_assistant, acme, source, tmp_path / "filled.xlsx", "acmeq")
@@ -316,8 +316,8 @@ def test_fill_checkpoints_in_either_database(northwind_assistant, records, tmp_p
     """The same fill with its library and checkpoints in SQLite and in a real PostgreSQL."""
     from sqlalchemy import func, select
 
-    from bot.library import Library, rebuild_index
-    from bot.questionnaire import fill
+    from bot.sales.library import Library, rebuild_index
+    from bot.sales.questionnaire import fill
     from ingest.records import FillRow
 
     tenant = "dbfill"

@@ -21,8 +21,8 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from bot.questionnaire import row_kinds
-from bot.questionnaire_review import filled_cells
+from bot.sales.questionnaire import row_kinds
+from bot.sales.review import filled_cells
 from ingest.records import FillRow
 from ingest.workbook import REVIEW_SHEET, Questionnaire
 

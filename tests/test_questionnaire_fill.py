@@ -49,8 +49,8 @@ ROWS = [  # (text, kind)
 
 @pytest.fixture(scope="module")
 def acmefill(northwind_assistant):
-    from bot.library import Library, rebuild_index
-    from ingest.db import Records
+    from bot.sales.library import Library, rebuild_index
+    from ingest.records import Records
 
     records = Records.open(northwind_assistant.settings)
     library = Library(records, "acmefill")
@@ -76,7 +76,7 @@ def build(path):
 
 
 def test_a_questionnaire_filled_through_the_engine(northwind_assistant, acmefill, tmp_path):
-    from bot.questionnaire import fill
+    from bot.sales.questionnaire import fill
 
     report = fill(northwind_assistant, acmefill, build(tmp_path / "q.xlsx"), tmp_path / "out.xlsx", "acmefill")
     book = load_workbook(tmp_path / "out.xlsx")

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from bot.choices import meaning, pick
-from bot.flags import commitment, disagree, expired
-from bot.row_kinds import classify, classify_texts, field_key, option_question, statement_asked
+from bot.sales.choices import meaning, pick
+from bot.sales.flags import commitment, disagree, expired
+from bot.sales.row_kinds import classify, classify_texts, field_key, option_question, statement_asked
 from ingest.workbook import Item
 
 KINDS = [

@@ -164,7 +164,7 @@ def _serve(server) -> None:
 
 @pytest.fixture
 def slack(northwind_assistant, tmp_path):
-    from ingest.db import Records
+    from ingest.records import Records
 
     stub = SlackStub(TOKEN, shared_channels={SHARED}, groups={GROUP: [GROUP_MEMBER]}).start()
     records = Records(f"sqlite:///{tmp_path / 'slack.db'}")
@@ -211,7 +211,7 @@ def test_follow_up_in_the_thread_continues_the_conversation(slack):
     replies = slack.stub.wait_for(channel=ALL, count=2)
     follow = replies[1]
     assert follow["thread_ts"] == thread
-    from bot.threads import Threads
+    from bot.sales.threads import Threads
 
     stored = Threads(slack.records).stored(_action_value(follow, "td_helpful"))
     assert "CC6.1" in stored.question  # "it" was resolved from the thread's first turn
@@ -232,7 +232,7 @@ def test_direct_message_uses_the_dm_tenant(slack):
     slack.send(ev)
     [msg] = slack.stub.wait_for(channel=DM)
     assert msg["thread_ts"] == ev["event"]["ts"]
-    from bot.threads import Threads
+    from bot.sales.threads import Threads
 
     stored = Threads(slack.records).stored(_action_value(msg, "td_helpful"))
     assert stored.tenant == "northwind"
@@ -250,7 +250,7 @@ def test_direct_message_uses_the_dm_tenant(slack):
 def test_shared_channel_never_sees_tenant_material(slack):
     slack.send(event("app_mention", text=f"<@{BOT_USER}> What is our RPO for production databases?", channel=SHARED))
     [msg] = slack.stub.wait_for(channel=SHARED)
-    from bot.threads import Threads
+    from bot.sales.threads import Threads
 
     stored = Threads(slack.records).stored(_action_value(msg, "td_helpful"))
     assert stored.tenant is None
@@ -311,7 +311,7 @@ def test_feedback_buttons_store_votes_and_the_reason(slack):
 @pytest.mark.parametrize("channel, expert, replier", [(SALES, f"<@{EXPERT}>", EXPERT),
                                                       ("C0GROUPEX", f"<!subteam^{GROUP}>", GROUP_MEMBER)])
 def test_ask_an_expert_and_the_reply_becomes_a_library_candidate(slack, channel, expert, replier):
-    from bot.library import Library
+    from bot.sales.library import Library
 
     ev = event("app_mention", text=f"<@{BOT_USER}> Do we carry cyber insurance, and what is the limit?",
                channel=channel)
@@ -368,7 +368,7 @@ def test_own_and_other_bots_messages_are_ignored(slack):
 
 @pytest.mark.slow
 def test_other_bots_are_answered_where_configured(northwind_assistant, tmp_path):
-    from ingest.db import Records
+    from ingest.records import Records
 
     stub = SlackStub(TOKEN).start()
     records = Records(f"sqlite:///{tmp_path / 'slack.db'}")
@@ -418,7 +418,7 @@ def test_an_internal_error_is_an_apology_without_details(slack, northwind_assist
 
 @pytest.mark.slow
 def test_a_user_asking_too_fast_is_told_to_wait(northwind_assistant, tmp_path):
-    from ingest.db import Records
+    from ingest.records import Records
 
     stub = SlackStub(TOKEN).start()
     records = Records(f"sqlite:///{tmp_path / 'slack.db'}")
@@ -451,7 +451,7 @@ def test_tokens_never_reach_the_logs(slack, caplog):
 def test_socket_mode_runs_the_same_handlers_without_a_socket(northwind_assistant, tmp_path):
     from slack_bolt.request import BoltRequest
 
-    from ingest.db import Records
+    from ingest.records import Records
     from ui.slack.server import build_app
 
     stub = SlackStub(TOKEN).start()

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from bot.threads import Threads
+from bot.sales.threads import Threads
 from tests.slack_stub import BOT_USER, TEAM, SlackStub, event, post
 from tests.test_slack import ALL, DM, SECRET, TOKEN, _action_value, _settings, _start, dumps
 
@@ -159,7 +159,7 @@ MARKET = ["We sell to US hospitals, which framework should we get?",
 @pytest.fixture
 def market_thread(northwind_assistant, tmp_path):
     """The market question and its two follow-ups in one DM thread, each sent once the previous is answered."""
-    from ingest.db import Records
+    from ingest.records import Records
 
     records = Records(f"sqlite:///{tmp_path / 'slack.db'}")
     slack = Instances(northwind_assistant, records, 1)

@@ -1,13 +1,13 @@
-"""Chat threads in the records database (bot.threads), on SQLite and a real PostgreSQL."""
+"""Chat threads in the records database (bot.sales.threads), on SQLite and a real PostgreSQL."""
 
 from __future__ import annotations
 
 import pytest
 
 from bot.errors import TrustdeskError
-from bot.library import Library
 from bot.models import Answer, Citation, TurnMeta
-from bot.threads import Threads, first_delivery
+from bot.sales.library import Library
+from bot.sales.threads import Threads, first_delivery
 
 KEY = "slack:T1:C1:1700000000.000100"
 

@@ -53,8 +53,7 @@ def test_ask_renders_parts_cards_and_badge_and_follows_up(app):
 def test_feedback_is_stored_against_the_answer_id(app, northwind_assistant):
     from sqlalchemy import select
 
-    from ingest.db import Records
-    from ingest.records import Feedback
+    from ingest.records import Feedback, Records
 
     app.chat_input[0].set_value("What is a bridge letter?").run()
     answer_id = app.session_state["messages"][-1]["answer"]["id"]
@@ -190,8 +189,8 @@ def test_uploads_are_refused_with_a_reason(tmp_path):
 
 @pytest.mark.slow
 def test_the_library_shows_a_slack_candidate_and_approves_it(app, northwind_assistant):
-    from bot.library import Library
-    from ingest.db import Records
+    from bot.sales.library import Library
+    from ingest.records import Records
 
     records = Records.open(northwind_assistant.settings)
     library = Library(records, "northwind")

@@ -72,8 +72,8 @@ def test_the_timeline_is_every_roadmap_phase_in_order_with_estimated_months():
 
 
 def test_tenants_are_listed_from_the_records_database(records):
-    from bot.library import Library
-    from bot.tenant import tenants
+    from bot.sales.library import Library
+    from bot.sales.tenant import tenants
 
     assert tenants(records) == []
     Library(records, "northwind").import_rows([{"question": "Do you use MFA?", "answer": "Yes."}])
@@ -99,9 +99,9 @@ def test_index_status_counts_documents_and_chunks(tiny_corpus, tmp_path):
 @pytest.mark.slow
 def test_a_reviewed_questionnaire_is_written_with_the_edits_and_they_come_back_as_candidates(
         northwind_assistant, tmp_path):
-    from bot.library import Library
-    from bot.questionnaire import drafted_rows, fill, import_review, write_reviewed
-    from ingest.db import Records
+    from bot.sales.library import Library
+    from bot.sales.questionnaire import drafted_rows, fill, import_review, write_reviewed
+    from ingest.records import Records
 
     source = tmp_path / "q.csv"
     source.write_text("Question\nDo you encrypt customer data at rest?\nDo you have a bug bounty programme?\n")

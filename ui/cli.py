@@ -34,7 +34,7 @@ def _run_ingest(docs_loader, index: str, rebuild: bool) -> None:
 
     from bot import logs
     from ingest import Store, ingest
-    from ingest.db import Records
+    from ingest.records import Records
 
     cfg = settings()
     docs = docs_loader()

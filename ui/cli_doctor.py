@@ -128,8 +128,8 @@ def _generations(report: Report, store, index: str) -> None:
 
 def _records(report: Report, cfg):
     from bot.errors import TrustdeskError
-    from ingest.db import Records
     from ingest.lock import held
+    from ingest.records import Records
 
     try:
         records = Records.open(cfg)
@@ -147,7 +147,7 @@ def _records(report: Report, cfg):
 
 def _tenants(report: Report, records, indexes: list[str]) -> None:
     """Each tenant with its index; an index with no tenant here suggests another records database."""
-    from bot.tenant import tenants
+    from bot.sales.tenant import tenants
 
     known = tenants(records)
     report.line(True, "tenants", f"{len(known)}: {', '.join(known)}" if known else "none yet "

@@ -30,13 +30,13 @@ def register(app: typer.Typer, run_ingest) -> None:
 
 
 def _records():
-    from ingest.db import Records
+    from ingest.records import Records
 
     return Records.open(settings())
 
 
 def _library(tenant: str, embed: bool = False):
-    from bot.library import Library
+    from bot.sales.library import Library
 
     encode = None
     if embed:
@@ -82,7 +82,7 @@ def company_ingest_cmd(
     Files that cannot be read are listed with the reason; the rest still go in, and the exit status is 1.
     """
     with friendly_errors():
-        from bot.tenant import ingest_folder
+        from bot.sales.tenant import ingest_folder
 
         library = _library(tenant, embed=True)
         cfg = settings()
@@ -110,7 +110,7 @@ def library_import_cmd(
 ) -> None:
     """Add or update entries by question, reporting added, changed, unchanged, conflicts and near-duplicates."""
     with friendly_errors():
-        from bot.library import LibraryError
+        from bot.sales.library import LibraryError
         from ingest.documents import Unreadable
         from ingest.tables import read_table
 
@@ -236,7 +236,7 @@ def questionnaire_fill_cmd(
     """
     with friendly_errors():
         from bot import Assistant, logs
-        from bot.questionnaire import fill
+        from bot.sales.questionnaire import fill
 
         assistant = Assistant(settings())
         assistant.warm()
@@ -265,7 +265,7 @@ def questionnaire_import_review_cmd(
 ) -> None:
     """Turn the answers a reviewer changed or wrote into library candidates (approve them with `library review`)."""
     with friendly_errors():
-        from bot.questionnaire import import_review
+        from bot.sales.questionnaire import import_review
 
         report = import_review(_records(), file, tenant, column=question_column)
         _print_import(file.name, report)

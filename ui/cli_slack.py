@@ -27,7 +27,7 @@ def register(app: typer.Typer) -> None:
         from slack_bolt.error import BoltError
 
         from bot.engine import Assistant
-        from ingest.db import Records
+        from ingest.records import Records
         from ui.slack import settings as slack_settings
         from ui.slack.server import build_app, http_server
 

@@ -113,7 +113,7 @@ def warn_if_records_down(cfg: "Settings") -> None:
     if cfg.database_url is None and _default_records_readable(cfg.data_dir / RECORDS_FILE):
         return  # the usual case, seen without importing SQLAlchemy (a third of a cold `ask`)
     from bot.errors import RecordsUnavailable
-    from ingest.db import Records, default_url
+    from ingest.records import Records, default_url
 
     try:
         problem = Records(cfg.database_url or default_url(cfg.data_dir), migrate=False).check()

@@ -12,8 +12,8 @@ import time
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import feedback
 from bot.errors import TrustdeskError
+from bot.sales import feedback
 from ingest.errors import RecordsUnavailable
 from ui.slack.blocks import answer_blocks, escape, fallback_text, section
 from ui.slack.messages import (NO_EXPERT, REASON_VIEW, RECORDS_DOWN, SHARED_CACHE_SECONDS, question_text, team_of,

@@ -4,7 +4,7 @@ Mentions, DMs and `/trustdesk` are answered in a thread as Block Kit built from
 `Answer.parts`; follow-ups in the thread continue its `Conversation` (kept in the
 records database, so any instance can take the next turn); buttons store feedback
 against the answer's id, share a slash-command answer, or ask the channel's expert,
-whose reply in the thread becomes a candidate library entry (`bot.threads`).
+whose reply in the thread becomes a candidate library entry (`bot.sales.threads`).
 
 Slack's rules: events are acknowledged at once and answered on Bolt's worker threads,
 one thread's messages one at a time in the order they were sent, edits and deletes
@@ -34,14 +34,15 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from bot import feedback, logs
+from bot import logs
 from bot.engine import Assistant
 from bot.errors import InvalidQuestion
 from bot.inbox import Inbox
 from bot.models import Answer
-from bot.threads import Threads, first_delivery
-from ingest.db import Records
+from bot.sales import feedback
+from bot.sales.threads import Threads, first_delivery
 from ingest.errors import RecordsUnavailable
+from ingest.records import Records
 from ui import failures
 from ui.slack.blocks import answer_blocks, button, escape, explorer, fallback_text, section
 from ui.slack.actions import Actions

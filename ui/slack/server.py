@@ -12,7 +12,7 @@ from slack_bolt import App
 
 from bot import logs
 from bot.engine import Assistant
-from ingest.db import Records
+from ingest.records import Records
 from ui.slack.app import SlackDesk, web_client
 from ui.slack.settings import SlackSettings
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from bot import Assistant, Settings
-from ingest.db import Records, default_url
+from ingest.records import Records, default_url
 
 
 @st.cache_resource(show_spinner=False)
@@ -79,7 +79,7 @@ def embed():
 
 
 def tenants() -> list[str]:
-    from bot.tenant import tenants as listed
+    from bot.sales.tenant import tenants as listed
 
     return listed(records())
 

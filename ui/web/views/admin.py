@@ -9,10 +9,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from bot.feedback import export_csv
-from bot.library import Library, rebuild_index
+from bot.sales.feedback import export_csv
+from bot.sales.library import Library, rebuild_index
+from bot.sales.tenant import ingest_folder
 from bot.status import index_status
-from bot.tenant import ingest_folder
 from ingest import ingest, load_corpus
 from ingest.documents import DOCUMENT_SUFFIXES
 from ingest.store import Store

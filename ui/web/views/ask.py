@@ -7,9 +7,10 @@ import time
 
 import streamlit as st
 
-from bot import feedback, logs
+from bot import logs
 from bot.errors import TrustdeskError
 from bot.models import Answer
+from bot.sales import feedback
 from ui import badges, failures
 from ui.web import asking, render
 from ui.web.resources import answerable_tenants, assistant_loader, records

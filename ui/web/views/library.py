@@ -1,5 +1,5 @@
 """Library: a tenant's answer library. Candidates (from Slack experts, questionnaire reviews, imports) to approve, edit
-or retire; conflicts and near-duplicates; entries due for review; import and export. All of it bot.library."""
+or retire; conflicts and near-duplicates; entries due for review; import and export. All of it bot.sales.library."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from bot.library import Library, LibraryError, rebuild_index
+from bot.sales.library import Library, LibraryError, rebuild_index
 from ingest.documents import Unreadable
 from ingest.tables import read_table
 from ui.web import render, uploads

@@ -1,5 +1,5 @@
 """Questionnaire: upload a customer's XLSX or CSV, fill it from a tenant's approved material, review, download,
-and send the reviewer's edits to the library as candidates. The filling is bot.questionnaire's, as in the CLI."""
+and send the reviewer's edits to the library as candidates. The filling is bot.sales.questionnaire's, as in the CLI."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from bot.questionnaire import drafted_rows, fill, import_review, write_reviewed
+from bot.sales.questionnaire import drafted_rows, fill, import_review, write_reviewed
 from ui.web import render, uploads
 from ui.web.resources import assistant, records, settings, tenants
 

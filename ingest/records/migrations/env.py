@@ -1,9 +1,9 @@
-"""Alembic's entry point: run migrations on the connection `ingest.db` hands over (or on the configured URL)."""
+"""Alembic's entry point: run migrations on the connection `Records.migrate` hands over (or on the configured URL)."""
 
 from alembic import context
 from sqlalchemy import create_engine
 
-from ingest.records import Base
+from ingest.records.models import Base
 
 config = context.config
 

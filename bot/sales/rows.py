@@ -18,12 +18,12 @@ import re
 
 from bot.compose import APPROVED_ANSWER
 from bot.errors import InvalidQuestion
-from bot.flags import COMMITMENT_OWNER, commitment, disagree, expired
 from bot.glossary import expand
-from bot.library import Library, LibraryError
 from bot.models import Answer
 from bot.routes.company import COMPANY_SIMILARITY
-from bot.row_kinds import TAKES_CHOICE, RowKind, field_key
+from bot.sales.flags import COMMITMENT_OWNER, commitment, disagree, expired
+from bot.sales.library import Library, LibraryError
+from bot.sales.row_kinds import TAKES_CHOICE, RowKind, field_key
 from ingest.records import FillRow, LibraryEntry
 
 UNCOVERED_LEAD = "No approved answer found"

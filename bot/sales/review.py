@@ -13,13 +13,12 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from bot.choices import meaning, pick
-from bot.library import ImportReport, Library, yes_no_value
-from bot.questionnaire import FillError, drafted_rows, load, row_kinds
-from bot.questionnaire_rows import FRAMEWORK_NAMES, NOT_ANSWERED, UNCOVERED_LEAD, held
-from bot.row_kinds import TAKES_CHOICE
-from ingest.db import Records
-from ingest.records import FillJob, FillRow
+from bot.sales.choices import meaning, pick
+from bot.sales.library import ImportReport, Library, yes_no_value
+from bot.sales.questionnaire import FillError, drafted_rows, load, row_kinds
+from bot.sales.row_kinds import TAKES_CHOICE
+from bot.sales.rows import FRAMEWORK_NAMES, NOT_ANSWERED, UNCOVERED_LEAD, held
+from ingest.records import FillJob, FillRow, Records
 from ingest.workbook import Filled, Questionnaire, SheetPlan, csv_unsafe
 
 _STANDARDS = tuple(FRAMEWORK_NAMES.values())

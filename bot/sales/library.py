@@ -25,10 +25,9 @@ from sqlalchemy import select
 
 from bot.compose import APPROVED_ANSWER
 from bot.errors import TrustdeskError
-from ingest.db import Records
 from ingest.documents import DocumentText, clean_text
 from ingest.load import CorpusDoc, parse_markdown
-from ingest.records import STATUSES, YES_NO, CompanyDocument, LibraryEntry, entry_id, question_key
+from ingest.records import STATUSES, YES_NO, CompanyDocument, LibraryEntry, Records, entry_id, question_key
 from ingest.schema import DocMeta
 from ingest.store import company_index
 from ingest.workbook import csv_safe

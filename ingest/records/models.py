@@ -2,7 +2,7 @@
 Slack events.
 
 SQLAlchemy 2 declarative models. The schema itself changes only through Alembic
-migrations (ingest/migrations); `ingest.db.Records` opens a database and
+migrations (ingest/records/migrations); `ingest.records.Records` opens a database and
 upgrades it to the newest revision.
 
 >>> entry = LibraryEntry(id=entry_id("northwind", "Do you encrypt data at rest?"), tenant="northwind",

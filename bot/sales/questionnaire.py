@@ -1,9 +1,9 @@
 """Fill a customer's questionnaire from a tenant's approved material: one workflow for the CLI and the web UI.
 
-Every row gets a kind (`bot.row_kinds`); headings, instructions and captions
+Every row gets a kind (`bot.sales.row_kinds`); headings, instructions and captions
 are skipped, fields come from the tenant's profile entries, and the rest are
 put to the company route (a questionnaire row always asks about the vendor):
-`bot.questionnaire_rows` drafts each one and flags what a person must decide.
+`bot.sales.rows` drafts each one and flags what a person must decide.
 Answers go into the buyer's own answer cells: the choice cell gets a value its
 dropdown allows, and only from approved material; the comment cell gets the
 answer. Review data goes to a "trustdesk review" sheet (or `beside` the table).
@@ -31,12 +31,11 @@ from sqlalchemy import delete, select
 
 from bot import logs
 from bot.errors import TrustdeskError
-from bot.library import Library
-from bot.questionnaire_rows import UNCOVERED_LEAD, draft_row, plain, profile_fields, reason  # noqa: F401
-from bot.row_kinds import RowKind, classify
-from ingest.db import Records
+from bot.sales.library import Library
+from bot.sales.row_kinds import RowKind, classify
+from bot.sales.rows import UNCOVERED_LEAD, draft_row, plain, profile_fields, reason  # noqa: F401
 from ingest.documents import Unreadable
-from ingest.records import FillJob, FillRow
+from ingest.records import FillJob, FillRow, Records
 from ingest.workbook import Item, Questionnaire
 
 SUFFIXES = (".xlsx", ".csv", ".docx")
@@ -204,4 +203,4 @@ def progress_of(records: Records, job_id: str) -> tuple[int, int]:
 
 
 # the review half (cells from checkpoints, a reviewer's edits, edits back to the library): its own module
-from bot.questionnaire_review import filled_cells, import_review, write_reviewed  # noqa: E402,F401
+from bot.sales.review import filled_cells, import_review, write_reviewed  # noqa: E402,F401

@@ -8,8 +8,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from bot.errors import TrustdeskError
-from ingest.db import Records
-from ingest.records import Feedback
+from ingest.records import Feedback, Records
 from ingest.workbook import csv_safe
 
 SURFACES = ("cli", "web", "slack")

@@ -21,11 +21,10 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.conversation import MAX_TURNS, Conversation
 from bot.errors import TrustdeskError
-from bot.library import Library
 from bot.models import Answer, Turn, TurnMeta
-from ingest.db import Records
+from bot.sales.library import Library
 from ingest.errors import RecordsUnavailable
-from ingest.records import ChatThread, ChatTurn, LibraryEntry, SlackEvent
+from ingest.records import ChatThread, ChatTurn, LibraryEntry, Records, SlackEvent
 
 
 @dataclass(frozen=True)

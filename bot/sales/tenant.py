@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.library import ImportReport, Library, LibraryError
+from bot.sales.library import ImportReport, Library, LibraryError
 from ingest.documents import DocumentText, Unreadable, document_files, read_document
 from ingest.tables import read_table
 
@@ -70,7 +70,7 @@ def ingest_folder(library: Library, folder: Path, *, max_bytes: int = 25_000_000
 
 def load_pack(folder: Path, tenant: str, records, store, embed=None) -> FolderReport:
     """A trust pack folder as a tenant, index included (what `company ingest` does; evals and demos use it too)."""
-    from bot.library import rebuild_index
+    from bot.sales.library import rebuild_index
 
     library = Library(records, tenant, embed)
     report = ingest_folder(library, folder)

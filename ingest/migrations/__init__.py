@@ -1,1 +1,0 @@
-"""Alembic migrations of the records database; `ingest.db.Records` runs them to the newest revision on open."""
