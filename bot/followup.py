@@ -60,7 +60,9 @@ _LEAD_IN = re.compile(
 _STRONG_REF = (r"that one|this one|that control|this control|that criterion|this criterion|that clause|this clause|"
                r"that requirement|the same control|the same one|the same thing|the same topic")
 _STRONG = re.compile(rf"\b(?:{_STRONG_REF})\b", re.I)
-_ANAPHORA = re.compile(rf"\b(?:{_STRONG_REF}|it|its|that|this|them|those|they|one|each|both)\b", re.I)
+# "there" points back ("what evidence do auditors ask for there") unless it only opens a clause ("is there ...")
+_ANAPHORA = re.compile(rf"\b(?:{_STRONG_REF}|it|its|that|this|them|those|they|one|each|both)\b"
+                       r"|(?<!\bis )(?<!\bare )(?<!\bwas )(?<!\bwere )(?<!\bbe )\bthere\b(?!\s+(?:is|are|was|were|be)\b)", re.I)
 _BARE_NUMBER = re.compile(r"^(?:clause\s+|control\s+)?(\d{1,2}(?:\.\d{1,2}){1,2})$", re.I)
 _WHICH_ONE = re.compile(r"\bwhich (?:one|of (?:the|them|those|these)(?: two)?)\b|\bwhich is\b", re.I)
 _SELF_CONTAINED_WORDS = 7

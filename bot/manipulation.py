@@ -30,8 +30,8 @@ MARKERS = [
     r"\b(make up|invent|fabricate|fake)\b.{0,40}\b(answer|report|certificat|fact|evidence|audit)",
     # forging an audit deliverable: a certificate or report made to look issued by a real auditor or body, or dated
     # to a time it did not cover
-    r"\b(generate|create|make|produce|design|mock ?up|forge|draw up)\b.{0,40}\b(certificate|soc ?[123] report|audit report|"
-    r"attestation report|auditor'?s? (opinion|letter|signature))\b.{0,80}\b(real|actual|genuine|official|logo|seal|"
+    r"\b(generate|create|make|produce|design|mock ?up|forge|draw up)\b.{0,40}\b(certificate|soc ?[123]( type ?(1|2|i|ii|one|two))? report|"
+    r"audit report|attestation report|auditor'?s? (opinion|letter|signature))\b.{0,80}\b(real|actual|genuine|official|logo|seal|"
     r"signature|letterhead|accredit\w*)\b",
     r"\bbackdat\w*\b.{0,60}\b(report|certificat\w*|evidence|logs?|records?|polic\w*|tickets?|reviews?|minutes)\b"
     r"|\b(report|certificat\w*|evidence|logs?|records?|polic\w*|tickets?|reviews?|minutes)\b.{0,40}\bbackdat\w*",

@@ -189,3 +189,14 @@ def test_both_cites_the_guidance_on_running_both():
     advice = advisor.advise(advisor.profile(["half our customers are in Texas, half in Germany"]))
     assert advice.recommendation == "both"
     assert "pursuing-both-frameworks" in [cite for _, cite in advice.reasons]
+
+
+@pytest.mark.parametrize("said,expected", [
+    (["revenue is split roughly half us, half eu"], "both"),
+    (["we're about 30% the netherlands, 70% us by revenue"], "both"),
+    (["context: edtech, customers are US school districts", "a board member keeps saying iso 27001 looks better "
+      "internationally", "we have no plans outside the us. which first?"], "soc2"),
+])
+def test_lowercase_us_after_a_share_and_a_board_members_pitch(said, expected):
+    profile = advisor.profile(said)
+    assert advisor.advise(profile).recommendation == expected

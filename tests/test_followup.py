@@ -84,3 +84,9 @@ def test_a_counterpart_in_the_other_framework_is_the_crosswalk_of_the_id_discuss
 
 def test_a_counterpart_in_the_same_framework_is_not_rewritten_as_a_mapping():
     assert "map to" not in resolve("is there something similar in soc 2?", ["what does CC6.1 require"], [["CC6.1"]])
+
+
+def test_there_points_back_unless_it_opens_a_clause():
+    assert resolve("what kind of evidence do auditors ask for there", ["cc9.2?"], [["CC9.2"]]) == \
+        "what kind of evidence do auditors ask for CC9.2"
+    assert "there" in resolve("is there a template for that", ["what does clause 6.1.3 require"], [["6.1.3"]])

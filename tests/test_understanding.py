@@ -141,3 +141,24 @@ def test_legitimate_rows_with_yes_or_answer_are_answered(assistant, question):
 ])
 def test_harmful_requests_are_refused(assistant, question):
     assert assistant.ask(question).refused
+
+
+def test_a_question_about_the_advice_is_answered_after_it(assistant):
+    from bot.conversation import Conversation
+    conversation = Conversation()
+    first = "us customers only, which one should we get?"
+    conversation.add(first, assistant.ask(first, conversation))
+    answer = assistant.ask("do we need type 2 or is type 1 ok?", conversation)
+    assert answer.recommendation == "soc2"
+    assert "soc2-type1-vs-type2" in [c.id for c in answer.citations]
+    assert "period" in answer.text
+
+
+def test_who_does_the_audit_after_a_recommendation_is_about_the_recommended_framework(assistant):
+    from bot.conversation import Conversation
+    conversation = Conversation()
+    first = "selling to us banks, which framework should we go for"
+    conversation.add(first, assistant.ask(first, conversation))
+    answer = assistant.ask("who can actually do the audit?", conversation)
+    assert answer.citations[0].id == "auditors-and-governing-bodies"
+    assert "CPA" in answer.text

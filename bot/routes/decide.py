@@ -17,6 +17,7 @@ import re
 from bot.advise import NAMES, MARKET_WORDS, SEGMENT_WORDS, Advice, Advisor, CompanyProfile
 from bot.compose import Draft, compose
 from bot.routes import Kit
+from bot.text import terms
 from bot.understand import Understanding
 from bot.vocab import ROADMAP, TABLE, named_frameworks
 
@@ -33,6 +34,10 @@ _COST_TIME = {"timeline", "cost"}
 _WHICH_FIRST = re.compile(r"(?i)\b(which|what) (one )?(first|comes first|to start with|should we start|do we start)\b"
                           r"|\b(start|begin) with\b|\border\b|\bsequenc|\bfirst\?")
 BOTH = "pursuing-both-frameworks"
+# "which one then?", "so what do you recommend?", "soc 2 or iso?": a bare choice, answered by the advice alone
+_CHOICE_ONLY = re.compile(r"(?i)\b(which (one|framework|cert\w*|should|do|would)|what (do|would|should) (you|we|i) "
+                          r"(recommend|suggest|do|get|pick|choose)|recommend\w*|your (call|advice|pick|take)|"
+                          r"soc ?2 or iso|iso or soc ?2|what now|what next|the call)\b")
 # the guidance's sentence on sequencing, by the framework that goes first
 _SEQUENCING = {"soc2": re.compile(r"SOC 2 first\W+([^\n]+)"), "iso27001": re.compile(r"ISO first\W+([^\n]+)")}
 
@@ -45,7 +50,7 @@ def handle(u: Understanding, kit: Kit) -> Draft:
         return _clarify(advisor, profile, advice, kit)
     draft = Draft()
     draft.add(_yes_no(u.question, advice) + advice.headline(), None)
-    follow_up = u.reason.startswith("a follow-up")
+    follow_up = u.reason.startswith("a follow-up") or _asks_about_the_advice(u, advisor)
     order = advice.order or ["soc2"]
     evidence = _follow_up(u, kit, draft, order) if follow_up else []
     used = facts_used(profile)
@@ -71,6 +76,16 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     draft.recommendation = advice.recommendation
     draft.evidence = [ev for doc in dict.fromkeys(draft.cited) for ev in kit.retriever.chunks_of(doc)] + evidence
     return draft
+
+
+def _asks_about_the_advice(u: Understanding, advisor: Advisor) -> bool:
+    """"do we need type 2 or is type 1 ok?", "what's the deliverable at the end?" in a decision under way: no new
+    facts and no bare choice, so the question's own subject is answered after the advice."""
+    if not u.conversation.turns or _WHICH_FIRST.search(u.question) or _CHOICE_ONLY.search(u.question):
+        return False
+    if advisor.profile([u.question]).model_dump(exclude_defaults=True):
+        return False
+    return len(terms(u.question)) >= 3
 
 
 def _sequencing(kit: Kit, first: str) -> str | None:
