@@ -48,14 +48,15 @@ def test_the_frozen_sets_load_and_name_real_documents():
     from evals.golden import load_set
     from ingest.catalog import CATALOG
 
-    blind, holdout2, holdout3, holdout4, holdout5, nist = (
-        load_set(name) for name in ("blind", "holdout2", "holdout3", "holdout4", "holdout5", "nist"))
+    blind, holdout2, holdout3, holdout4, holdout5, holdout6, nist = (
+        load_set(name) for name in ("blind", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "nist"))
     assert len(blind) >= 300 and all(c.route for c in blind)
     assert len(holdout2) == 158 and all(c.route for c in holdout2)
     assert len(holdout3) == 79 and all(c.route for c in holdout3)
     assert len(holdout4) == 265 and all(c.route for c in holdout4)
     assert len(holdout5) == 279 and all(c.route for c in holdout5)
-    ids = [c.id for c in (*blind, *holdout2, *holdout3, *holdout4, *holdout5)]
+    assert len(holdout6) == 270 and all(c.route for c in holdout6)
+    ids = [c.id for c in (*blind, *holdout2, *holdout3, *holdout4, *holdout5, *holdout6)]
     assert len(ids) == len(set(ids))
     assert len(nist) >= 100 and all(set(c.expect.citations) <= set(CATALOG) for c in nist)
     with pytest.raises(ValueError, match="unknown case set"):
