@@ -302,7 +302,7 @@ class Advisor:
             fired.append((both["priority"], both["reason"], both["cite"]))
         for rule in deferred:
             if self._matches(rule["when"], profile, order[0] if order else None):
-                fired.append((0.5, rule["reason"], rule["cite"]))
+                fired.append((rule.get("priority", 0.5), rule["reason"], rule["cite"]))
         fired.sort(key=lambda f: -f[0])
         return Advice(recommendation, order, [(r, c) for _, r, c in fired], scores=scores,
                       held_both=profile.existing >= {"soc2", "iso27001"}, held=tuple(sorted(profile.existing)))

@@ -42,9 +42,12 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     standards, pair = _standards(u, kit)
     own = kit.company_evidence(question, vector, u.tenant)
     if own:
-        draft = _approved_lead(own) or compose(question, own, max_points=2, specific=True)
+        lead = _approved_lead(own)
+        draft = lead or compose(question, own, max_points=2, specific=True)
         if draft.lines and answers(question, draft.lines[0][0], own, kit.retriever.embed, vector):
             quote_approved_answer_whole(draft, own)
+            if lead:
+                _cite_source_policy(question, draft, own)
             own = own + _other_parts(question, draft, kit, u.tenant)
             ref = compose(question, standards, max_points=0)
             if ref.lines:
@@ -127,6 +130,21 @@ def _approved_lead(own: list[Evidence]) -> Draft | None:
     for sentence in quotable(first):
         draft.add(sentence, first.doc_id)
     return draft if draft.lines else None
+
+
+_LIBRARY_SOURCE = re.compile(r"^answer library \((?P<source>[^()]+)\)$")
+
+
+def _cite_source_policy(question: str, draft: Draft, own: list[Evidence]) -> None:
+    """The policy an approved answer was written from, when the tenant's evidence holds it: its sentence closest to
+    the question, so a reviewer sees the approved words and where they come from."""
+    m = _LIBRARY_SOURCE.match(own[0].source or "")
+    chunks = [e for e in own if m and e.doc_id == m.group("source").strip()]
+    if not chunks or chunks[0].doc_id in draft.cited:
+        return
+    for sentence, doc in compose(question, chunks, max_points=0, specific=True).lines[:1]:
+        if not any(sentence == line for line, _ in draft.lines):
+            draft.add(sentence, doc)
 
 
 def answers(question: str, sentence: str, evidence: list[Evidence], embed=None, vector=None) -> bool:
