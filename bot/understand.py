@@ -168,6 +168,9 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if intent == "decide" and names_other_scheme(resolved) and "iso27001" not in named_frameworks(resolved):
         # "we have SOC 2: which CSA STAR route fits us?" chooses within another scheme: a lookup about it
         intent, reason = "lookup", f"a choice within another scheme; {reason}"
+    if intent == "compare" and not mentions and _BETTER_FOR.search(resolved) and Advisor.load().profile([resolved]).markets:
+        # "soc 2 vs iso, which is better for a us startup?": a choice with the company's market given
+        intent, reason = "decide", f"a comparison that asks which fits a market; {reason}"
     if intent == "compare" and len(sides(resolved)) == 1 and not mentions:
         # a comparison needs two sides: "how much does SOC 2 cost?" is about SOC 2 ("AICPA vs ISO" has two)
         intent, reason = "lookup", f"one framework named; {reason}"
@@ -231,6 +234,9 @@ _CHOICE = re.compile(r"(?i)\b(which (one|first|framework|of (the|them|these|thos
 _FOLLOW_UP = re.compile(r"(?i)\b(what if|and if|how long|how much|cost|budget|timeline|months|type (1|2|i|ii)|"
                         r"which first|start with|in what order|next step|then what|instead|as well|also|both|"
                         r"would (that|it|this)|does (that|it|this) change|still)\b")
+
+
+_BETTER_FOR = re.compile(r"(?i)\b(better|best|right|fits?|suits?|should (we|i)|recommend\w*|which (one|first|should))\b")
 
 
 def _recommended(conversation: Conversation) -> str | None:

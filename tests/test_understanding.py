@@ -162,3 +162,11 @@ def test_who_does_the_audit_after_a_recommendation_is_about_the_recommended_fram
     answer = assistant.ask("who can actually do the audit?", conversation)
     assert answer.citations[0].id == "auditors-and-governing-bodies"
     assert "CPA" in answer.text
+
+
+def test_which_is_better_for_a_market_is_a_decision_and_which_is_stricter_a_comparison(assistant):
+    from bot.conversation import Conversation
+    decided = assistant.ask("soc 2 vs iso 27001 which is better for a us startup", Conversation())
+    assert decided.route == "decide" and decided.recommendation == "soc2"
+    compared = assistant.ask("which one is more rigorous, soc 2 or iso?", Conversation())
+    assert compared.route == "compare" and "neither" in compared.text.lower()
