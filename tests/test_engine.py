@@ -254,3 +254,11 @@ def test_a_question_asking_two_things_cites_an_approved_entry_for_each(northwind
 def test_the_parts_of_a_question(question, expected):
     from bot.routes.company import parts
     assert parts(question) == expected
+
+
+def test_a_questionnaire_row_names_two_items_of_each_framework(northwind_assistant):
+    answer = northwind_assistant.answer_for_company("Describe how you manage privileged access to production:",
+                                                    "northwind")
+    by_framework = {fw: [c.id for c in answer.citations if c.framework == fw] for fw in ("soc2", "iso27001")}
+    assert 1 <= len(by_framework["soc2"]) and 1 <= len(by_framework["iso27001"])
+    assert any(c.startswith("CC6") for c in by_framework["soc2"]) and "A.8.2" in by_framework["iso27001"]

@@ -22,7 +22,7 @@ KINDS = [
     ("List all countries where data centers are located:", "prompt"),
     ("Provide your most recent penetration test summary", "prompt"),
     ("Encryption key management:", "prompt"),
-    ("Select the security controls in place at your data centers:", "caption"),
+    ("Select the security controls in place at your data centers:", "prompt"),  # a caption needs options under it
     ("Company name", "field"),
     ("Vendor legal name:", "field"),
     ("Primary contact email:", "field"),
@@ -133,3 +133,29 @@ def test_disagreement_and_expiry():
     assert not disagree("RTO is 4 hours, RPO 1 hour.", "yes", "The RTO is 4 hours.", "yes")
     assert not disagree("Backups are kept for 30 days.", "", "We use AES-256.", "")
     assert expired(date(2020, 1, 1)) and not expired(None) and not expired(date(2999, 1, 1))
+
+
+def test_flags_are_split_by_reason_not_by_every_semicolon():
+    from bot.sales.rows import reason, split_flags
+    flags = ("conflicting sources: lib-1 says 'RTO 4 h; tested yearly' | lib-2 says 'RTO 12 h'; "
+             "expired entry lib-3 (review due 2026-01-01)")
+    assert [reason(f) for f in split_flags(flags)] == ["conflicting sources", "expired entry"]
+    assert split_flags("") == []
+
+
+@pytest.mark.parametrize("text,kind,asked", [
+    ("Backups encrypted Y/N", "statement", "Backups encrypted"),
+    ("ISO 27001 certified (Y/N).", "statement", "ISO 27001 certified"),
+    ("MFA for remote access - Yes/No", "statement", "MFA for remote access"),
+])
+def test_a_terse_row_with_its_answer_format_is_a_statement_not_a_heading(text, kind, asked):
+    from bot.sales.row_kinds import classify_texts
+    got = classify_texts([text])[0]
+    assert (got.kind, got.asked) == (kind, asked)
+
+
+def test_a_caption_with_no_options_under_it_is_a_prompt():
+    from bot.sales.row_kinds import classify_texts
+    kinds = classify_texts(["Indicate whether the hosted solution is a shared (multi-tenant) or dedicated architecture:",
+                            "Do you encrypt data at rest?"])
+    assert [k.kind for k in kinds] == ["prompt", "question"]

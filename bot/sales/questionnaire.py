@@ -33,7 +33,7 @@ from bot import logs
 from bot.errors import TrustdeskError
 from bot.sales.library import Library
 from bot.sales.row_kinds import RowKind, classify
-from bot.sales.rows import UNCOVERED_LEAD, draft_row, plain, profile_fields, reason  # noqa: F401
+from bot.sales.rows import UNCOVERED_LEAD, draft_row, plain, profile_fields, reason, split_flags  # noqa: F401
 from ingest.documents import Unreadable
 from ingest.records import FillJob, FillRow, Records
 from ingest.workbook import Item, Questionnaire
@@ -176,7 +176,7 @@ def _report(job_id, out, work, answered, done, started, filled, kinds, cells, qu
     report.tiers = Counter(f.confidence for f in filled.values())
     report.needs_review = sum(f.needs_review == "Yes" for f in filled.values())
     report.kinds = Counter(k.kind for k in kinds.values())
-    report.flags = Counter(reason(flag) for f in filled.values() for flag in f.flags.split("; ") if flag)
+    report.flags = Counter(reason(flag) for f in filled.values() for flag in split_flags(f.flags))
     report.cells_written = cells
     report.choices_written = sum(bool(f.yes_no and f.write) for (sheet, _), f in filled.items()
                                  if questionnaire.plan(sheet).answers.choice is not None)

@@ -93,6 +93,10 @@ def statement_asked(text: str) -> str:
     return claim[:1].upper() + claim[1:] if len(claim) >= 8 else text
 
 
+# an answer format written into the row itself: "(Y/N)", "Yes/No", "[yes | no]"
+_ANSWER_FORMAT = re.compile(r"[\s(\[-]*\b(y\s*/\s*n|yes\s*/\s*no|yes\s*\|\s*no|true\s*/\s*false)\b[\s)\].:?-]*$", re.I)
+
+
 def _single(item: Item) -> RowKind:
     """A row's kind on its own words (choice groups and follow-ups need the neighbours: see `classify`)."""
     text = item.text.strip()
@@ -112,6 +116,8 @@ def _single(item: Item) -> RowKind:
         return RowKind("question", text)
     if _IMPERATIVE.match(text) or (text.endswith(":") and len(text.split()) >= 3):
         return RowKind("prompt", text.rstrip(":").strip())
+    if _ANSWER_FORMAT.search(text) and not item.bold:  # "Backups encrypted Y/N": a terse row that wants an answer
+        return RowKind("statement", _ANSWER_FORMAT.sub("", text).strip(" .:-") or text)
     if looks_like_item(text) and not item.bold:
         return RowKind("statement", text)
     return RowKind("heading", "")
@@ -147,6 +153,10 @@ def classify(items: list[Item]) -> list[RowKind]:
         elif kind.kind in ("heading", "caption"):
             parent = None
         kinds.append(kind)
+    # a caption no option follows ("Indicate whether the solution is multi-tenant or dedicated:") asks for itself
+    for n, kind in enumerate(kinds):
+        if kind.kind == "caption" and (n + 1 == len(kinds) or kinds[n + 1].kind != "choice"):
+            kinds[n] = RowKind("prompt", items[n].text.strip().rstrip(":").strip())
     return kinds
 
 

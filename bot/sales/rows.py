@@ -181,6 +181,17 @@ REASONS = (*HOLD, "expired entry", "drafted from documents", "field not in the t
            "no dropdown value")
 
 
+def split_flags(flags: str) -> list[str]:
+    """A row's flags one by one: a flag's details may quote a source whose text holds "; " (conflicting sources)."""
+    out: list[str] = []
+    for piece in flags.split("; "):
+        if out and not piece.strip().startswith(REASONS):
+            out[-1] += "; " + piece
+        elif piece.strip():
+            out.append(piece)
+    return out
+
+
 def reason(flag: str) -> str:
     """A flag's reason without its details ("expired entry lib-1 (review due ...)" -> "expired entry")."""
     flag = flag.strip()
