@@ -118,3 +118,22 @@ def test_a_questionnaire_filled_through_the_engine(northwind_assistant, acmefill
 
     assert report.kinds["caption"] == 1 and report.flags["commitment"] == 2
     assert report.choices_written >= 3 and report.cells_written >= 7
+
+
+def test_a_yes_or_no_is_written_only_for_a_paraphrase_of_the_approved_question(northwind_assistant):
+    from bot.sales.library import Library
+    from bot.sales.row_kinds import classify_texts
+    from bot.sales.rows import draft_row
+    from ingest.records import Records
+
+    records = Records.open(northwind_assistant.settings)
+    try:
+        library = Library(records, "northwind")
+        same = classify_texts(["Is customer data encrypted at rest?"])[0]
+        row = draft_row(northwind_assistant, library, same, same.asked, "northwind", {})
+        assert row.yes_no == "yes" and "AES-256" in row.answer
+        nearby = classify_texts(["Which cipher suites are used between internal microservices?"])[0]
+        row = draft_row(northwind_assistant, library, nearby, nearby.asked, "northwind", {})
+        assert row.yes_no == ""
+    finally:
+        records.dispose()

@@ -20,7 +20,7 @@ from bot.compose import APPROVED_ANSWER
 from bot.errors import InvalidQuestion
 from bot.glossary import expand
 from bot.models import Answer
-from bot.routes.company import COMPANY_SIMILARITY
+from bot.routes.company import COMPANY_SIMILARITY, SAME_QUESTION
 from bot.sales.flags import COMMITMENT_OWNER, commitment, disagree, expired
 from bot.sales.library import Library, LibraryError
 from bot.sales.row_kinds import TAKES_CHOICE, RowKind, field_key
@@ -121,6 +121,11 @@ def _drafted(assistant, library: Library | None, kind: RowKind, tenant: str | No
         row.yes_no, row.tier, row.needs_review = "", "low", True
         row.flags = f"weak match: {entry.id} ({own[0].score:.2f}) may answer another question"
         return row
+    if row.yes_no and own[0].score < SAME_QUESTION:
+        # a Yes or No is a claim: written only from an entry whose own question is a paraphrase of the row's
+        row.yes_no = ""
+        row.flags = _join(row.flags, f"no approved yes/no for this wording: {entry.id} ({own[0].score:.2f}) answers "
+                                     "a nearby question")
     _check_entry(assistant, library, kind, tenant, entry, row)
     return row
 
