@@ -57,3 +57,31 @@ def cite(draft: Draft, doc: str, evidence: list[Evidence]) -> None:
     sentence = next((s for s in quotable(lead) if len(s.split()) >= 4), None) if lead else None
     if sentence:
         draft.add(sentence, doc)
+
+
+REFERENCES_PER_FRAMEWORK = 2  # a practice's reviewer gets the two best items of each framework to cite
+
+
+def more_references(draft: Draft, about: str, vector, kit: "Kit", scope=None) -> list[Evidence]:
+    """The next-best SOC 2 criteria and ISO/IEC 27001:2022 items for a practice, cited beside the answer (no
+    sentence of their own) up to two per framework, or per the one framework the question names; the evidence
+    they rest on, for the draft's evidence."""
+    used: list[Evidence] = []
+    for framework in FRAMEWORKS:
+        if scope and framework not in scope:
+            continue
+        found = kit.retriever.search(about, k=REFERENCES_PER_FRAMEWORK, vector=vector, frameworks=[framework])
+        have = [d for d in draft.cited if any(e.doc_id == d for e in found) or _framework_of(d, kit) == framework]
+        for doc in dict.fromkeys(e.doc_id for e in found):
+            if len(have) >= REFERENCES_PER_FRAMEWORK:
+                break
+            if doc not in have:
+                draft.extra_cites.append(doc)
+                have.append(doc)
+                used += [e for e in found if e.doc_id == doc]
+    return used
+
+
+def _framework_of(doc: str, kit: "Kit") -> str:
+    rows = kit.retriever.by_doc.get(doc)
+    return kit.retriever.metas[rows[0]].get("framework", "") if rows else ""

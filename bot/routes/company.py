@@ -11,7 +11,7 @@ import re
 
 from bot.compose import APPROVED_ANSWER, Draft, best_overlap, compose, quotable
 from bot.glossary import expand
-from bot.pairing import both_frameworks, cite, lead_with
+from bot.pairing import both_frameworks, cite, lead_with, more_references
 from bot.retrieve import Evidence
 from bot.routes import Kit
 from bot.subject import subject
@@ -54,8 +54,7 @@ def handle(u: Understanding, kit: Kit) -> Draft:
                 draft.add("For reference: " + ref.lines[0][0], ref.lines[0][1])
             for doc in pair:
                 cite(draft, doc, standards)
-            _more_references(draft, standards, u.scope)
-            draft.evidence = own + standards
+            draft.evidence = own + standards + more_references(draft, subject(u.resolved), None, kit, u.scope)
             return draft
     draft = compose(subject(question), standards, max_points=1)
     draft.preface.append(NO_COMPANY_NOTE if not u.tenant else
@@ -64,8 +63,7 @@ def handle(u: Understanding, kit: Kit) -> Draft:
         draft.lines[0] = ("What the standards expect: " + draft.lines[0][0], draft.lines[0][1])
     for doc in pair:
         cite(draft, doc, standards)
-    _more_references(draft, standards, u.scope)
-    draft.evidence = standards
+    draft.evidence = standards + more_references(draft, subject(u.resolved), None, kit, u.scope)
     draft.max_confidence = UNCOVERED_CONFIDENCE
     draft.needs_review = True
     return draft
@@ -112,27 +110,6 @@ def _other_parts(question: str, draft: Draft, kit: Kit, tenant: str | None) -> l
     return used
 
 
-REFERENCES_PER_FRAMEWORK = 2  # a questionnaire row's reviewer gets the two best items of each framework to cite
-
-
-def _more_references(draft: Draft, standards: list[Evidence], scope) -> None:
-    """The next-best SOC 2 criteria and ISO/IEC 27001:2022 items for the practice, cited beside the answer (no
-    sentence of their own), up to two per framework (or per the one framework the question names)."""
-    frameworks = tuple(scope) if scope else ("soc2", "iso27001")
-    for framework in frameworks:
-        if framework not in ("soc2", "iso27001"):
-            continue
-        ranked = sorted(dict.fromkeys(e.doc_id for e in standards if e.framework == framework),
-                        key=lambda d: -max(e.score for e in standards if e.doc_id == d))
-        have = [d for d in draft.cited if d in ranked]
-        for doc in ranked:
-            if len(have) >= REFERENCES_PER_FRAMEWORK:
-                break
-            if doc not in have:
-                draft.extra_cites.append(doc)
-                have.append(doc)
-
-
 def _standards(u: Understanding, kit: Kit) -> tuple[list[Evidence], list[str]]:
     """What the standards say about the practice asked about (its framing taken off), with the best SOC 2
     criterion and ISO/IEC 27001:2022 item both first when no framework is named."""
@@ -140,12 +117,6 @@ def _standards(u: Understanding, kit: Kit) -> tuple[list[Evidence], list[str]]:
     vector = u.vector if about == u.resolved else kit.retriever.embed(about)
     standards = kit.retriever.search(about, k=kit.settings.top_k, vector=vector,
                                      frameworks=u.scope or ("soc2", "iso27001", "guidance"))
-    # each framework's own best items too, so the references below can name two of each
-    seen = {e.chunk_id for e in standards}
-    for framework in ("soc2", "iso27001"):
-        if not u.scope or framework in u.scope:
-            standards += [e for e in kit.retriever.search(about, k=REFERENCES_PER_FRAMEWORK, vector=vector,
-                                                          frameworks=[framework]) if e.chunk_id not in seen]
     pair = None if u.scope else both_frameworks(u, about, vector, kit, standards)
     return (lead_with(standards, pair, kit), pair) if pair else (standards, [])
 
