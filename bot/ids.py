@@ -152,8 +152,9 @@ def find_ids(text: str) -> list[Mention]:
         if free(m) and number not in SUBCLAUSE_PARENT and number not in CATALOG and LINEAGE.get(f"A.{number}"):
             found.append(_annex(m["a"], m["b"], m["c"], number, m.start()))
             taken.append(m.span())
-    if _ISO_CONTEXT.search(text):
-        for m in _BARE.finditer(text):
+    iso_context = bool(_ISO_CONTEXT.search(text))
+    for m in _BARE.finditer(text):
+        if iso_context or _titled(m["n"], text, m.end()):
             if free(m):
                 mention = _bare_iso(m["n"], m.group(), m.start(), text)
                 if mention:
@@ -164,6 +165,18 @@ def find_ids(text: str) -> list[Mention]:
     for mention in found:
         unique.setdefault(mention.id, mention)
     return list(unique.values())
+
+
+def _titled(number: str, text: str, end: int) -> bool:
+    """"9.3 management review": a bare clause or control number followed by words of its own title names it, with
+    no ISO word in the question ("version 9.3", "9.3 million" are not followed by a title)."""
+    from bot.text import terms
+
+    entry = CATALOG.get(SUBCLAUSE_PARENT.get(number, number)) or CATALOG.get(f"A.{number}")
+    if entry is None:
+        return False
+    title = set(terms(entry.title))
+    return bool(title & set(terms(text[end:end + 40])[:4]))
 
 
 def _bare_iso(number: str, raw: str, start: int, text: str) -> Mention | None:

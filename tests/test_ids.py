@@ -56,3 +56,13 @@ def test_canonical():
 ])
 def test_a_series_named_by_its_letters_alone(text, expected):
     assert names_series(text) is expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("9.3 management review - what are the required inputs", ["9.3"]),
+    ("8.8 technical vulnerabilities?", ["A.8.8"]),
+    ("we raised 9.3 million last year", []),
+    ("does the app support python 3.10?", []),
+])
+def test_a_bare_number_followed_by_its_own_title_names_it(text, expected):
+    assert [m.id for m in find_ids(text)] == expected
