@@ -34,7 +34,8 @@ from bot.manipulation import is_manipulation
 from bot.models import MAX_QUESTION_CHARS, Answer, Turn, TurnMeta
 from bot.retrieve import Evidence, Retriever
 from bot.routes import ROUTES, Kit
-from bot.routes.company import COMPANY_SIMILARITY_ALONE, SAME_QUESTION, answers, other_standard
+from bot.routes.company import (COMPANY_SIMILARITY_ALONE, QUESTIONNAIRE_ROW, SAME_QUESTION, answers,
+                                other_standard)
 from bot.understand import Signals, Understanding, understand
 from ingest.crosswalk import Crosswalk
 from ingest.embed import query_embedder
@@ -284,7 +285,7 @@ class Assistant:
         if is_manipulation(text) or planted_only:
             u.intent, u.reason = "manipulation", u.reason if planted_only else "manipulation marker"
         else:
-            u.intent, u.reason = "company", "a questionnaire row asks about the company"
+            u.intent, u.reason = "company", QUESTIONNAIRE_ROW
         draft = ROUTES[u.intent](u, self._kit(u))
         if u.ignored:
             draft.preface.insert(0, IGNORED_NOTE)

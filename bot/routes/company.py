@@ -24,6 +24,8 @@ NO_COMPANY_NOTE = (
     "and ask again with that tenant."
 )
 UNCOVERED_CONFIDENCE = 0.4
+# why a questionnaire row is routed here (Assistant.answer_for_company); a row's reviewer gets more references to cite
+QUESTIONNAIRE_ROW = "a questionnaire row asks about the company"
 # Company material answers a question when it is very close in meaning, or close and sharing its words.
 COMPANY_SIMILARITY_ALONE = 0.55
 COMPANY_SIMILARITY = 0.40
@@ -54,7 +56,7 @@ def handle(u: Understanding, kit: Kit) -> Draft:
                 draft.add("For reference: " + ref.lines[0][0], ref.lines[0][1])
             for doc in pair:
                 cite(draft, doc, standards)
-            draft.evidence = own + standards + more_references(draft, subject(u.resolved), None, kit, u.scope)
+            draft.evidence = own + standards + _row_references(u, draft, kit)
             return draft
     draft = compose(subject(question), standards, max_points=1)
     draft.preface.append(NO_COMPANY_NOTE if not u.tenant else
@@ -63,7 +65,7 @@ def handle(u: Understanding, kit: Kit) -> Draft:
         draft.lines[0] = ("What the standards expect: " + draft.lines[0][0], draft.lines[0][1])
     for doc in pair:
         cite(draft, doc, standards)
-    draft.evidence = standards + more_references(draft, subject(u.resolved), None, kit, u.scope)
+    draft.evidence = standards + _row_references(u, draft, kit)
     draft.max_confidence = UNCOVERED_CONFIDENCE
     draft.needs_review = True
     return draft
@@ -108,6 +110,13 @@ def _other_parts(question: str, draft: Draft, kit: Kit, tenant: str | None) -> l
                 draft.add(sentence, entry.doc_id)
         used.append(entry)
     return used
+
+
+def _row_references(u: Understanding, draft: Draft, kit: Kit) -> list[Evidence]:
+    """A questionnaire row's answer names the next-best items of each framework too; a chat answer stays short."""
+    if u.reason != QUESTIONNAIRE_ROW:
+        return []
+    return more_references(draft, subject(u.resolved), None, kit, u.scope)
 
 
 def _standards(u: Understanding, kit: Kit) -> tuple[list[Evidence], list[str]]:
