@@ -113,8 +113,10 @@ def _other_parts(question: str, draft: Draft, kit: Kit, tenant: str | None) -> l
 
 
 def _row_references(u: Understanding, draft: Draft, kit: Kit) -> list[Evidence]:
-    """A questionnaire row's answer names the next-best items of each framework too; a chat answer stays short."""
-    if u.reason != QUESTIONNAIRE_ROW:
+    """A questionnaire row's answer names the next-best items of each framework too, and so does an answer with no
+    tenant material (nothing of the company's is there to crowd out); a chat answer from company material stays
+    short."""
+    if u.reason != QUESTIONNAIRE_ROW and u.tenant:
         return []
     return more_references(draft, subject(u.resolved), None, kit, u.scope)
 
