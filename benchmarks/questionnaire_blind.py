@@ -28,11 +28,13 @@ ROWS = Path(__file__).resolve().parents[1] / "evals" / "questionnaire_blind" / "
 TENANT = "northwind"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def rows_and_assistant(path: Path, description: str) -> tuple[list[dict], Assistant, Path]:
+    """The rows of a blind set (`--limit N` keeps the first N) and an Assistant with the sample company's pack loaded
+    as tenant `northwind`, as `trustdesk company ingest` would: what each blind questionnaire benchmark starts from."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--limit", type=int, default=0, help="score only the first N rows")
     args = parser.parse_args()
-    rows = yaml.safe_load(ROWS.read_text(encoding="utf-8"))["rows"]
+    rows = yaml.safe_load(path.read_text(encoding="utf-8"))["rows"]
     rows = rows[: args.limit] if args.limit else rows
     settings = Settings()
     assistant = Assistant(settings)
@@ -42,6 +44,11 @@ def main() -> None:
         load_pack(pack, TENANT, records, assistant.store)
     finally:
         records.dispose()
+    return rows, assistant, pack
+
+
+def main() -> None:
+    rows, assistant, pack = rows_and_assistant(ROWS, __doc__.splitlines()[0])
     entries = library_row_ids(pack, TENANT)
     library = set(entries.values())
     counts = {"covered": 0, "right": 0, "chosen": 0, "wrong": 0, "uncovered": 0, "uncovered_clean": 0, "refused": 0}

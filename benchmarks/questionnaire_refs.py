@@ -15,22 +15,12 @@ Prints figures only, overall and by row kind.
 
 from __future__ import annotations
 
-import argparse
-import sys
 from collections import defaultdict
 from pathlib import Path
 
-import yaml
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bot.config import Settings  # noqa: E402
-from bot.engine import Assistant  # noqa: E402
-from bot.sales.tenant import load_pack  # noqa: E402
-from ingest.records import Records  # noqa: E402
+from questionnaire_blind import TENANT, rows_and_assistant  # the shared set-up of the blind questionnaire benchmarks
 
 ROWS = Path(__file__).resolve().parents[1] / "evals" / "questionnaire_refs" / "rows.yaml"
-TENANT = "northwind"
 STANDARDS = ("soc2", "iso27001")
 TOP = 5
 
@@ -53,18 +43,7 @@ def _score(found: list[str], row: dict) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--limit", type=int, default=0, help="score only the first N rows")
-    args = parser.parse_args()
-    rows = yaml.safe_load(ROWS.read_text(encoding="utf-8"))["rows"]
-    rows = rows[: args.limit] if args.limit else rows
-    settings = Settings()
-    assistant = Assistant(settings)
-    records = Records.open(settings)
-    try:
-        load_pack(settings.corpus_dir / "examples" / TENANT, TENANT, records, assistant.store)
-    finally:
-        records.dispose()
+    rows, assistant, _ = rows_and_assistant(ROWS, __doc__.splitlines()[0])
     retriever = assistant.retriever()
     systems = {
         "fill (answer_for_company)": lambda text: _standards_cited(assistant.answer_for_company(text, TENANT)),
