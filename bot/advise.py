@@ -328,9 +328,8 @@ class Advisor:
             north_america = {"us", "canada"}
             held_side = (profile.markets & north_america) if kept == "soc2" else (profile.markets - north_america)
             gone = (profile.minor & north_america) if kept == "soc2" else (profile.minor - north_america)
-            # "all of our customers are in Denver" (with ISO held): every customer is on the other side now
-            only_other = bool(profile.exclusive) and not held_side
-            return (other, [other]) if (gone or only_other) and not held_side else ("both", [kept, other])
+            # ... or "all of our customers are in Denver" (with ISO held): every customer is on the other side now
+            return (other, [other]) if not held_side and (gone or profile.exclusive) else ("both", [kept, other])
         if profile.customer_asks >= {"soc2", "iso27001"}:
             return "both", order  # buyers ask for each by name: both, whatever the markets
         if len(profile.customer_asks) == 1 and not self._both_sides(profile):

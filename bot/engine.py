@@ -15,7 +15,6 @@ import logging
 import re
 import threading
 import time
-from dataclasses import replace
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
@@ -307,10 +306,9 @@ class Assistant:
         # the keyword query names each abbreviation's spelled-out term too, and each term's abbreviation (glossary)
         found = company.search(expand(question), k=self.settings.top_k, vector=vector)
         # an approved answer whose own question is a paraphrase of this one counts as close as that paraphrase
-        same = {e.doc_id: e for e in company.same_questions(vector, SAME_QUESTION)}
-        found = list(same.values()) + [replace(e, similarity=max(e.similarity, same[e.doc_id].similarity))
-                                       if e.doc_id in same else e for e in found if e.chunk_id not in
-                                       {s.chunk_id for s in same.values()}]
+        same = company.same_questions(vector, SAME_QUESTION)
+        taken = {e.chunk_id for e in same}
+        found = same + [e for e in found if e.chunk_id not in taken]
         # "are you ISO 27001 certified?": an entry about ISO 42001 is close in words and wrong in substance
         found = [e for e in found if not other_standard(question, e.text)]
         # an approved library answer that matches the question outranks the raw documents

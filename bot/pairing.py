@@ -71,7 +71,7 @@ def more_references(draft: Draft, about: str, vector, kit: "Kit", scope=None) ->
         if scope and framework not in scope:
             continue
         found = kit.retriever.search(about, k=REFERENCES_PER_FRAMEWORK, vector=vector, frameworks=[framework])
-        have = [d for d in draft.cited if any(e.doc_id == d for e in found) or _framework_of(d, kit) == framework]
+        have = [d for d in draft.cited if _framework_of(d, kit) == framework]
         for doc in dict.fromkeys(e.doc_id for e in found):
             if len(have) >= REFERENCES_PER_FRAMEWORK:
                 break

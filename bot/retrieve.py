@@ -242,13 +242,13 @@ class Retriever:
         if self._questions is None:
             rows = np.array([i for i, m in enumerate(self.metas) if m.get("section") == APPROVED_SECTION], dtype=np.int64)
             kept = self.store.derived(self._published, QUESTIONS_TAG) if len(rows) else None
-            if kept is not None and np.array_equal(kept.get("rows"), rows):
+            if not len(rows):
+                vectors = np.zeros((0, 0), dtype=np.float32)
+            elif kept is not None and np.array_equal(kept.get("rows"), rows):
                 vectors = np.asarray(kept["vectors"], dtype=np.float32)
-            elif len(rows):
+            else:
                 vectors = np.stack(embed_texts([self.metas[i].get("title", "") for i in rows]))
                 self.store.keep_derived(self._published, QUESTIONS_TAG, {"rows": rows, "vectors": vectors})
-            else:
-                vectors = np.zeros((0, self.vectors.shape[1] if self.vectors.ndim == 2 else 384), dtype=np.float32)
             self._questions = (rows, vectors)
         return self._questions
 

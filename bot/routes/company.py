@@ -133,14 +133,15 @@ def _standards(u: Understanding, kit: Kit) -> tuple[list[Evidence], list[str]]:
 
 
 def _approved_lead(own: list[Evidence]) -> Draft | None:
-    """An approved answer to a paraphrase of the question leads, as it was approved (its sentences in order)."""
+    """An approved answer to a paraphrase of the question leads from its first sentence (the rest follows, as
+    every approved answer that leads does: `quote_approved_answer_whole`)."""
     first = own[0]
-    if first.section != APPROVED_ANSWER or first.similarity < SAME_QUESTION:
+    sentence = next(iter(quotable(first)), None) if first.section == APPROVED_ANSWER else None
+    if sentence is None or first.similarity < SAME_QUESTION:
         return None
     draft = Draft()
-    for sentence in quotable(first):
-        draft.add(sentence, first.doc_id)
-    return draft if draft.lines else None
+    draft.add(sentence, first.doc_id)
+    return draft
 
 
 _LIBRARY_SOURCE = re.compile(r"^answer library \((?P<source>[^()]+)\)$")

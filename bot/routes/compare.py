@@ -11,7 +11,7 @@ import re
 
 from bot.advise import Advisor
 from bot.compose import Draft, best_overlap, compose
-from bot.pairing import cite, lead_with
+from bot.pairing import FRAMEWORKS, cite, lead_with
 from bot.retrieve import Evidence
 from bot.routes import Kit
 from bot.subject import subject
@@ -19,7 +19,6 @@ from bot.text import terms
 from bot.understand import Understanding
 from bot.vocab import TABLE
 
-FRAMEWORKS = ("soc2", "iso27001")
 _FRAMING = re.compile(r"(?i)\b(soc ?2|soc two|aicpa|iso(?:/iec)?(?: ?27001(?::2022)?)?|27001|vs\.?|versus|compar\w*|"
                       r"differ\w*|between|both|each|either|the two|two frameworks?|frameworks?)\b")
 MIN_SUBJECT_TERMS = 2
