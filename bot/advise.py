@@ -46,6 +46,7 @@ class CompanyProfile(BaseModel):
     places: list[str] = Field(default_factory=list)  # the places read as markets, as written ("Lyon", "NHS trusts")
     minor: set[str] = Field(default_factory=set)  # markets named with a small share ("5% in Canada")
     exclusive: set[str] = Field(default_factory=set)  # markets said to be all there is ("all our customers are in Denver")
+    asked_by_all: set[str] = Field(default_factory=set)  # frameworks every customer is said to require
     home: set[str] = Field(default_factory=set)  # where the company itself is ("a Denver startup"): a market only
     # when no customer is placed anywhere
 
@@ -132,6 +133,21 @@ class Advice:
         return ""
 
 
+# the part of a message a "lost" or "gone" speaks of: "that's gone now, today every customer is in Miami" ends at "today"
+_PART = re.compile(r"(?i)[.;,!?]|\b(?:but|today|nowadays|these days|while|whereas)\b")
+_ONE_BUYER = re.compile(r"(?i)\b(a|an|one|another|prospects?|pitching|talking to|bidding|tender|rfp)\b")
+
+
+def _one_buyer(text: str, ask: "slots.Ask") -> bool:
+    """Is the asker one outside buyer ("a bank in Charlotte", "our biggest prospect"), not the customers at large?"""
+    return ask.who == "buyer" and not ask.everyone and bool(_ONE_BUYER.search(text[ask.asker[0]:ask.asker[1]]))
+
+
+def _side(markets: Iterable[str]) -> set[str]:
+    """The framework each market leans to: SOC 2 for North America, ISO/IEC 27001 elsewhere."""
+    return {"soc2" if m in ("us", "canada") else "iso27001" for m in markets}
+
+
 # "all of our customers are ...", "moved entirely to ...", "100% ...": the places after it are every market there is
 _EXCLUSIVE = re.compile(r"(?i)\b(all|every|only|entirely|exclusively|solely|100 ?%|purely)\b")
 
@@ -151,6 +167,8 @@ class Advisor:
         self._not_a_market_after = [re.compile(p, re.I) for p in ex.get("not_a_market_after", [])]
         self._a_market_after_all = [re.compile(p, re.I) for p in ex.get("a_market_after_all", [])]
         self._lost_market = [re.compile(p, re.I) for p in data.get("lost_market", [])]
+        self._lost_before = [re.compile(p, re.I) for p in data.get("lost_market_before", [])]
+        self._lost_after = [re.compile(p, re.I) for p in data.get("lost_market_after", [])]
         self._self_before = re.compile(ex["self_description"]["before"], re.I)
         self._self_after = re.compile(ex["self_description"]["after"], re.I)
 
@@ -198,7 +216,10 @@ class Advisor:
     def _read_slots(self, text: str, profile: CompanyProfile) -> set[str]:
         """Add the places and requests of one message to the profile; the markets named without a small share."""
         major: set[str] = set()
+        asked = slots.asks(text)
         for place in slots.places(text):
+            if any(_one_buyer(text, a) and a.asker[0] <= place.start < a.asker[1] for a in asked):
+                continue  # "a bank in Charlotte requires ISO": what that buyer wants counts, not where it is
             if self._describes_company(text, (place.start, place.end)):
                 profile.home.add(place.market)
             if self._lost(text, place):
@@ -217,9 +238,9 @@ class Advisor:
                 profile.exclusive.add(place.market)
             if place.text not in profile.places:
                 profile.places.append(place.text)
-        asked = slots.requests(text)
-        buyers = {fw for fw, who in asked if who == "buyer"}
-        others = {fw for fw, who in asked if who == "other"} - buyers
+        buyers = {a.framework for a in asked if a.who == "buyer"}
+        others = {a.framework for a in asked if a.who == "other"} - buyers
+        profile.asked_by_all |= {a.framework for a in asked if a.who == "buyer" and a.everyone}
         if others and "global" in major and not slots.global_from_buyers(text):
             # "a consultant says ISO is 'global'": a word of the adviser's pitch, not where the customers are
             major.discard("global")
@@ -231,10 +252,12 @@ class Advisor:
 
     def _lost(self, text: str, place: "slots.Place") -> bool:
         """"we lost the customers in Mexico City": the sentence around the place says the market is gone."""
-        start = max(text.rfind(".", 0, place.start), text.rfind(";", 0, place.start)) + 1
-        ends = [i for i in (text.find(".", place.end), text.find(";", place.end)) if i >= 0]
-        sentence = text[start:min(ends) if ends else len(text)]
-        return any(p.search(sentence) for p in self._lost_market)
+        start = max(m.end() for m in _PART.finditer(text, 0, place.start)) if _PART.search(text, 0, place.start) else 0
+        after = _PART.search(text, place.end)
+        sentence = text[start:after.start() if after else len(text)]
+        before, after = text[max(0, place.start - 60):place.start], text[place.end:place.end + 60]
+        return (any(p.search(sentence) for p in self._lost_market) or any(p.search(before) for p in self._lost_before)
+                or any(p.search(after) for p in self._lost_after))
 
     def _describes_company(self, text: str, span: tuple[int, int]) -> bool:
         """"UK company, London HQ", "Denver startup": the place says where the company is, not its customers."""
@@ -333,9 +356,13 @@ class Advisor:
         if profile.customer_asks >= {"soc2", "iso27001"}:
             return "both", order  # buyers ask for each by name: both, whatever the markets
         if len(profile.customer_asks) == 1 and not self._both_sides(profile):
-            # the buyers' one requirement decides when every market is on one side ("our two US banks wrote ISO
-            # 27001 into their contracts"); with markets on both sides, the other side's framework is added
+            # the buyers' one requirement decides when it is every customer's ("our two US banks both wrote ISO
+            # 27001 into their contracts") or the markets are on its side; one buyer's requirement beside markets on
+            # the other side ("all our customers are in München; an insurer in Hartford requires SOC 2") adds it
             asked = next(iter(profile.customer_asks))
+            other = "iso27001" if asked == "soc2" else "soc2"
+            if profile.markets and asked not in profile.asked_by_all and _side(profile.markets) == {other}:
+                return "both", [asked, other]
             return asked, [asked]
         both_fired = scores["both"] > 0 and min(soc2, iso) >= rules["both_min"]
         close = soc2 >= rules["both_min"] and iso >= rules["both_min"] and abs(soc2 - iso) <= rules["both_gap"]

@@ -164,7 +164,7 @@ def places(text: str) -> list[Place]:
 # --- who asks for which framework -------------------------------------------------------------------------
 
 _FRAMEWORKS = {"soc2": re.compile(r"(?i)\bsoc[ -]?(2|ii|two)\b"),
-               "iso27001": re.compile(r"(?i)\biso(/iec)?[ -]?27001\b|\biso (cert|certificate|certification)\b|\biso\b")}
+               "iso27001": re.compile(r"(?i)\biso(/iec)?[ -]?27001\b|\b27001\b|\biso (cert|certificate|certification)\b|\biso\b")}
 # "we need", "do we need", "all I want": the company's own wish, not a buyer's or an adviser's
 _OWN_NEED = re.compile(r"(?i)\b(we|i|us|you)(\s+(really|actually|just|also|still|even))?\s*$")
 _CLAUSE = re.compile(r"(?<=[.?!;])\s+|\s+-\s+|\s*\b(?:but|while|whereas|although|though|however)\b\s*", re.I)
@@ -177,6 +177,65 @@ def _askers() -> dict[str, re.Pattern]:
             for role, words in data.items()}
 
 
+@dataclass(frozen=True)
+class Ask:
+    """A framework someone is said to want, who wants it, and where the asker is named."""
+
+    framework: str
+    who: str  # "buyer" or "other"
+    asker: tuple[int, int]  # the span naming the asker: "a bank in Charlotte" of "a bank in Charlotte requires ISO"
+    everyone: bool  # said of every customer ("all our customers require ISO", "both wrote ISO into the contract")
+
+
+_FIRST_NAMED = re.compile(r"(?i)\bsoc[ -]?(2|ii|two)\b|\biso\b|\b27001\b")
+_ASK_ENDS = re.compile(r"(?i)[.;?!]|,(?!\s*(?:the other|the rest|others|other|and|plus|as well as|while|some|both)\b)"
+                       r"|\s(?:so|but|which|because)\s")
+WANT_REACH = 80  # characters after an asking word in which the framework asked for is named
+_EVERYONE = re.compile(r"(?i)\b(all|every|each|both|only|entire|whole)\b")
+
+
+def asks(text: str) -> list[Ask]:
+    """Every framework someone is said to want, in order (see `requests`)."""
+    askers = _askers()
+    found: list[Ask] = []
+    for offset, clause in _clauses(text):
+        wants = [m for m in askers["wanting"].finditer(clause) if not _OWN_NEED.search(clause[:m.start()])]
+        done = 0  # where the previous asking's words end
+        for want in wants:
+            if want.start() < done:
+                continue
+            # the asker is named before the asking: "customers ask for SOC 2", not "is ISO all we need for hospitals"
+            head = clause[done:want.start()]
+            who = _asker(head, askers)
+            if who is None:
+                continue
+            # what is asked for follows the asking, up to the next asker named ("a hospital said no ISO, no deal;
+            # our competitor got SOC 2": the competitor's badge is not the hospital's wish); else it came first
+            # ("SOC 2 is what our customers require")
+            reach = clause[want.end():want.end() + WANT_REACH]
+            later = [m.start() for role in ("buyer", "other") for m in [askers[role].search(reach)] if m]
+            window = (want.end(), want.end() + min(later, default=len(reach)))
+            first = _FIRST_NAMED.search(clause, *window)
+            if first:  # "they want SOC 2, so SOC 2 or ISO?": the ask ends with its clause, unless joined by "and"
+                stop = _ASK_ENDS.search(clause, first.end(), window[1])
+                window = (window[0], stop.start() if stop else window[1])
+            named = _named(clause, *window) or _named(clause, done, want.start())
+            done = window[1]
+            # the asker's own noun phrase: after the last comma, colon or "plus" ("customers in Zürich, plus one
+            # American client in Boston that asked ...": the asker is the client in Boston)
+            cut = max((m.end() for m in re.finditer(r"[,;:]|\b(?:plus|and also|also)\b", head)), default=0)
+            start = offset + want.start() - len(head)
+            for fw in named:
+                if not any(a.framework == fw and a.who == who for a in found):
+                    found.append(Ask(fw, who, (start + cut, start + len(head)), bool(_EVERYONE.search(head))))
+    return found
+
+
+def _named(text: str, start: int, end: int) -> list[str]:
+    """The frameworks named in text[start:end], in order."""
+    return [fw for _, fw in sorted((m.start(), fw) for fw, p in _FRAMEWORKS.items() for m in [p.search(text, start, end)] if m)]
+
+
 def requests(text: str) -> list[tuple[str, str]]:
     """(framework, who: "buyer" or "other") for each framework someone is said to want, in order.
 
@@ -184,20 +243,30 @@ def requests(text: str) -> list[tuple[str, str]]:
     consultant, investor, board member, advisor or competitor pushing it. A framework named with neither
     is not a request.
     """
-    askers = _askers()
-    found: list[tuple[str, str]] = []
-    for clause in _CLAUSE.split(text):
-        wants = [m for m in askers["wanting"].finditer(clause or "") if not _OWN_NEED.search(clause[:m.start()])]
-        if not wants:
-            continue
-        # the asker is named before the asking: "customers ask for SOC 2", not "is ISO all we need for hospitals"
-        head = clause[:wants[0].start()]
-        who = "buyer" if askers["buyer"].search(head) else "other" if askers["other"].search(head) else None
-        if who is None:
-            continue
-        named = sorted((m.start(), fw) for fw, p in _FRAMEWORKS.items() for m in [p.search(clause)] if m)
-        found += [(fw, who) for _, fw in named if (fw, who) not in found]
-    return found
+    return [(a.framework, a.who) for a in asks(text)]
+
+
+def _clauses(text: str):
+    """(offset, clause) for each clause of the text."""
+    start = 0
+    for m in _CLAUSE.finditer(text):
+        yield start, text[start:m.start()]
+        start = m.end()
+    yield start, text[start:]
+
+
+# "a logistics company in Atlanta asked for ISO", "one of the big four asked": someone outside, named by an article
+_SOMEONE = re.compile(r"(?i)^\W*(a|an|the|one|two|three|several|some|another|our (biggest|largest|top|main|first|"
+                      r"new|anchor|key|newest|only))\b")
+
+
+def _asker(head: str, askers: dict[str, re.Pattern]) -> str | None:
+    """"buyer", "other" or None for the words before the asking. The asker named last, nearest the verb, wins, and
+    of two ending together the longer ("our parent company" is an adviser's wish, not a buyer's as "company" is)."""
+    named = [(m.end(), len(m.group()), role) for role in ("buyer", "other") for m in askers[role].finditer(head)]
+    if named:
+        return max(named)[2]
+    return "buyer" if _SOMEONE.search(head) else None
 
 
 _SHARE = re.compile(r"(\d{1,3}(?:\.\d+)?)\s?(?:%|percent|per cent)")
@@ -224,8 +293,8 @@ _AFTER = re.compile(r"[\s(:~\-]*(?:(?:at|is|are|about|around|roughly|only|just|m
 def global_from_buyers(text: str) -> bool:
     """Is a worldwide market said in a clause of its own, not inside an adviser's or investor's pitch?"""
     askers = _askers()
-    for clause in _CLAUSE.split(text):
-        has_global = any(p.market == "global" for p in places(clause or ""))
+    for _, clause in _clauses(text):
+        has_global = any(p.market == "global" for p in places(clause))
         if has_global and not askers["other"].search(clause):
             return True
     return False

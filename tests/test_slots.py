@@ -27,6 +27,9 @@ DECISIONS = yaml.safe_load(open("bot/data/decisions.yaml", encoding="utf-8"))["e
     ("we sell across southeast asia", ["apac"]),
     ("help us choose a framework", []),
     ("para que sirve? the rest is fine, nice and mobile", []),
+    ("accounts in Wien, Gent and Den Haag", ["dach", "europe", "europe"]),
+    ("customers across the Twin Cities and Raleigh-Durham", ["us", "us"]),
+    ("our competitor puts the badge everywhere", []),
 ])
 def test_places_become_markets(text, markets):
     assert [p.market for p in places(text)] == markets
@@ -39,6 +42,14 @@ def test_places_become_markets(text, markets):
     ("our largest prospect made a SOC-2 report a condition of the contract", [("soc2", "buyer")]),
     ("if we only sell to va hospitals, is iso 27001 all we need?", []),
     ("which is better, soc 2 or iso 27001?", []),
+    ("a credit union in Hartford won't onboard us without soc ii", [("soc2", "buyer")]),
+    ("a freight company in Lille asked for iso 27k in their tender", [("iso27001", "buyer")]),
+    ("our parent company wants iso 27001", [("iso27001", "other")]),
+    ("our fractional ciso is pushing soc 2 type 2", [("soc2", "other")]),
+    # the ask ends with its clause: the competitor's badge and the user's own question are not the buyer's wish
+    ("a hospital said no iso27001, no deal and our competitor just got soc 2", [("iso27001", "buyer")]),
+    ("their review came back: they want soc2, so soc 2 or iso?", [("soc2", "buyer")]),
+    ("half our buyers ask for soc 2, the other half for 27001", [("soc2", "buyer"), ("iso27001", "buyer")]),
 ])
 def test_who_asks(text, asked):
     assert requests(text) == asked
@@ -66,6 +77,18 @@ def test_share_beside_a_place(text, place, share):
     (["we sell to Boston wealth managers and Mexico City firms",
       "correction: we lost the Mexico City customers", "so which one?"], "soc2"),
     (["we're headquartered in Zürich. soc 2 or iso first?"], None),
+    # one buyer's requirement beside a market on the other side adds it; every customer's requirement decides
+    (["every client we have is in Lyon.", "a bank in Charlotte won't onboard us without soc 2"], "both"),
+    (["our two customers are Ohio banks and both wrote iso 27001 into their contracts"], "iso27001"),
+    (["all our customers are in Dresden; our biggest prospect in Chicago said no iso 27001, no deal"], "iso27001"),
+    # a market held in the past is not a market now
+    (["we hold soc 2 from our old american business; that's gone now, today every customer is in Flanders"],
+     "iso27001"),
+    (["we got iso 27k back when we sold to Irish banks, but we've moved entirely to clinics in Utah"], "soc2"),
+    # where the company and its founders are is not where its customers are
+    (["we're a payments vendor out of Nürnberg and all our merchants are in Oregon"], "soc2"),
+    (["the founders are from Osaka; our largest prospect requires soc2. is iso ok?"], "soc2"),
+    (["roughly 25 percent of revenue is the uk, 75 percent us"], "both"),
 ])
 def test_profile_decides_by_the_rule(turns, recommendation):
     advisor = Advisor.load()
@@ -73,9 +96,10 @@ def test_profile_decides_by_the_rule(turns, recommendation):
 
 
 def test_agrees_with_the_labelled_decision_data():
-    """The bulk-labelled decisions: the advisor reads most of them as labelled (0.70 before the gazetteer)."""
+    """The bulk-labelled decisions: the advisor reads most of them as labelled (0.70 before the gazetteer, 0.89 before the
+    asker's noun phrase, past markets and requirement windows; 0.989 since)."""
     advisor = Advisor.load()
     agree = sum(advisor.advise(advisor.profile(ex["turns"])).recommendation == ex["recommendation"]
                 for ex in DECISIONS)
     assert len(DECISIONS) >= 700
-    assert agree / len(DECISIONS) >= 0.88, f"{agree}/{len(DECISIONS)}"
+    assert agree / len(DECISIONS) >= 0.97, f"{agree}/{len(DECISIONS)}"
