@@ -151,6 +151,7 @@ def _side(markets: Iterable[str]) -> set[str]:
 # "all of our customers are ...", "moved entirely to ...", "100% ...": the places after it are every market there is
 _EXCLUSIVE = re.compile(r"(?i)\b(all|every|only|entirely|exclusively|solely|100 ?%|purely)\b")
 
+_GENERAL_ASPECTS = ("basics", "market")
 _INDUSTRY = {"healthcare": "healthcare", "financial_services": "financial services", "public_sector": "public sector"}
 
 
@@ -391,9 +392,13 @@ class Advisor:
     def comparison_row(self, key: str) -> dict | None:
         return next((r for r in self.data["comparison"] if r["key"] == key), None)
 
-    def aspects(self, question: str) -> list[str]:
-        """Comparison aspects a question asks about ("which takes longer?" -> ["timeline"])."""
-        return [r["key"] for r in self.data["comparison"] if re.search(r["match"], question, re.I)]
+    def aspects(self, question: str, specific: bool = False) -> list[str]:
+        """Comparison aspects a question asks about ("which takes longer?" -> ["timeline"]); `specific` leaves out
+        the general rows ("what is the difference", "where")."""
+        found = [r["key"] for r in self.data["comparison"] if re.search(r["match"], question, re.I)
+                 and not (specific and r["key"] in _GENERAL_ASPECTS)]
+        # the general rows ("what is the difference", "where") only when nothing more specific is asked
+        return sorted(found, key=lambda key: key in _GENERAL_ASPECTS)
 
     def roadmap(self, order: list[Framework]) -> tuple[str, list[str], list[str]]:
         """A title, the numbered steps, and the documents they cite."""

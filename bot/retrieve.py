@@ -116,6 +116,7 @@ class Retriever:
         self._topics = _topic_pattern(self.metas)
         self._published = published
         self._questions: tuple[np.ndarray, np.ndarray] | None = None
+        self._names: dict[str, list[str]] | None = None
 
     def _lexical(self, published: Published) -> Lexical:
         """The generation's BM25 index: the one a reader kept for it, or built (and kept for the next reader)."""
@@ -134,6 +135,21 @@ class Retriever:
         index = Lexical.build(corpus)
         self.store.keep_derived(published, lexical.tag(), index.arrays())
         return index
+
+    def defining(self, term: str) -> list[str]:
+        """The documents a term is the name of: its title or one of its aliases ("ISMS", "CUECs", "bridge letter"),
+        guidance first (it explains), then the standards' items."""
+        if self._names is None:
+            names: dict[str, list[str]] = {}
+            for meta in self.metas:
+                doc = meta.get("doc_id", "")
+                for name in [meta.get("title", "")] + str(meta.get("aliases", "")).split(";"):
+                    key = _term_key(name)
+                    if key and doc not in names.setdefault(key, []):
+                        names[key].append(doc)
+            self._names = names
+        docs = self._names.get(_term_key(term), [])
+        return sorted(docs, key=lambda d: self.metas[self.by_doc[d][0]].get("framework") != "guidance")
 
     def names_topic(self, question: str) -> bool:
         """Does the question name a topic of this index by its title or an alias ("clear desk", "SoA")?"""
@@ -291,6 +307,13 @@ class Retriever:
             if ev.section == section:
                 return ev
         return None
+
+
+def _term_key(name: str) -> str:
+    """A name folded for matching: lowercase, no article, no plural s ("the CUECs" -> "cuec")."""
+    key = " ".join(name.lower().replace("-", " ").split())
+    key = key[4:] if key.startswith("the ") else key[3:] if key.startswith("an ") else key[2:] if key.startswith("a ") else key
+    return key[:-1] if key.endswith("s") and len(key) > 3 else key
 
 
 def _topic_pattern(metas: list[dict]):

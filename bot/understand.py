@@ -173,6 +173,9 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if intent == "compare" and not mentions and _BETTER_FOR.search(resolved) and Advisor.load().profile([resolved]).markets:
         # "soc 2 vs iso, which is better for a us startup?": a choice with the company's market given
         intent, reason = "decide", f"a comparison that asks which fits a market; {reason}"
+    if intent == "lookup" and not mentions and len(sides(resolved)) == 2 and Advisor.load().aspects(resolved, specific=True):
+        # "could we post our SOC 2 online like an ISO certificate?": both named, on an aspect of the comparison
+        intent, reason = "compare", f"both frameworks named on one aspect of the comparison; {reason}"
     if intent == "compare" and len(sides(resolved)) == 1 and not mentions:
         # a comparison needs two sides: "how much does SOC 2 cost?" is about SOC 2 ("AICPA vs ISO" has two)
         intent, reason = "lookup", f"one framework named; {reason}"

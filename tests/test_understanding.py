@@ -180,3 +180,32 @@ def test_a_hard_marker_inside_a_pasted_comment_is_ignored_and_the_rest_answered(
     assert not answer.refused and "ignored" in answer.text.lower()
     assert "prompt" not in answer.text.lower()
     assert {"A.8.24", "A.8.13"} & {c.id for c in answer.citations}  # the legitimate rest is answered
+
+
+@pytest.mark.parametrize("question, docs, words", [
+    ("type 1 and type 2 in soc 2 versus stage 1 and stage 2 in iso, same idea?",
+     {"soc2-type1-vs-type2", "iso27001-certification-cycle"}, ["stage 1", "type 2"]),
+    ("could we post our soc 2 on the website like companies do with an iso 27001 cert?",
+     {"sharing-reports-under-nda", "soc1-soc2-soc3"}, ["nda", "soc 3"]),
+    ("keeping it up year to year: soc 2 vs iso 27001 maintenance",
+     {"iso27001-certification-cycle", "soc2-type1-vs-type2"}, ["surveillance", "every year"]),
+    ("what paperwork does iso 27001 need that soc 2 doesn't?",
+     {"pursuing-both-frameworks"}, ["statement of applicability", "system description"]),
+])
+def test_a_comparison_row_cites_each_document_its_cells_rest_on(assistant, question, docs, words):
+    from bot.conversation import Conversation
+    answer = assistant.ask(question, Conversation())
+    assert answer.route == "compare"
+    assert docs <= {c.id for c in answer.citations}
+    assert all(w in answer.text.lower() for w in words)
+
+
+@pytest.mark.parametrize("question, first", [
+    ("what is an ISMS", "iso27001-structure"),
+    ("what are CUECs in a soc 2 report?", "deliverables-report-vs-certificate"),
+    ("define bridge letter", "bridge-letters"),
+])
+def test_a_definition_leads_with_the_document_the_term_names(assistant, question, first):
+    from bot.conversation import Conversation
+    answer = assistant.ask(question, Conversation())
+    assert answer.citations[0].id == first

@@ -69,6 +69,8 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     for key in aspects[:2]:
         row = advisor.comparison_row(key)
         draft.add(f"{row['aspect']}: SOC 2: {row['soc2']}; ISO/IEC 27001: {row['iso27001']}", row["cite"][0])
+        # a row's cells rest on each of its documents (a renewal row: the ISO cycle and the SOC 2 annual rhythm)
+        draft.extra_cites.extend(doc for doc in row["cite"][1:] if doc not in draft.extra_cites)
         extra += [ev for doc in row["cite"] for ev in kit.retriever.chunks_of(doc)]
     for sentence, doc in compose(question, evidence, max_points=2).lines:
         # supporting points must speak to the question, not to another aspect of the same guidance

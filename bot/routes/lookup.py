@@ -41,6 +41,9 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     pin = u.pinned_documents
     if not pin and names_iso_edition(about):
         pin = [EDITIONS_GUIDE]  # a question about the editions: the document about the change leads
+    if not pin:
+        term = defined_term(u.resolved)
+        pin = kit.retriever.defining(term)[:2] if term else []  # "what is an ISMS?": the documents it names
     if names_series(u.resolved):
         pin = [SERIES_GUIDE] + pin  # "the CC in CC6.1": the naming scheme leads, the criterion named follows
     frameworks = None if pin else item_filter(u.resolved)
@@ -56,6 +59,19 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     for doc in pair or ():
         cite(draft, doc, evidence)
     return draft
+
+
+# "what is an ISMS", "what are CUECs in a soc 2 report", "what does SoA stand for", "define bridge letter"
+_DEFINITION = re.compile(r"(?i)^\W*(?:(?:so|ok|and|hey|quick q:?),?\s+)?(?:what(?:'s|s| is| are)|define|meaning of|what does)\s+"
+                         r"(?:an?\s+|the\s+)?(?P<term>[\w&/' -]{2,40}?)(?:\s+(?:mean|stand for))?"
+                         r"(?:\s+(?:in|for|under)\s+(?:a\s+|an\s+|the\s+)?(?:soc ?2|iso(?:/iec)?(?: ?27001)?(?::2022)?)"
+                         r"(?:\s+(?:report|audit|certificate|certification|terms|world|speak))?)?\s*[?.!]*\s*$")
+
+
+def defined_term(question: str) -> str | None:
+    """The term a definition question asks about, or None."""
+    m = _DEFINITION.match(question.strip())
+    return m.group("term").strip() if m else None
 
 
 def from_evidence(question: str, evidence: list[Evidence], *, unknown=()) -> Draft:
