@@ -17,6 +17,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,8 +34,8 @@ from bot.manipulation import is_manipulation
 from bot.models import MAX_QUESTION_CHARS, Answer, Turn, TurnMeta
 from bot.retrieve import Evidence, Retriever
 from bot.routes import ROUTES, Kit
-from bot.routes.company import (COMPANY_SIMILARITY_ALONE, QUESTIONNAIRE_ROW, SAME_QUESTION, answers,
-                                other_standard)
+from bot.routes.company import (COMPANY_SIMILARITY_ALONE, NEAR_QUESTION, QUESTIONNAIRE_ROW, SAME_QUESTION, answers,
+                                other_standard, source_policy)
 from bot.understand import Signals, Understanding, understand
 from ingest.crosswalk import Crosswalk
 from ingest.embed import query_embedder
@@ -307,13 +308,27 @@ class Assistant:
         found = company.search(expand(question), k=self.settings.top_k, vector=vector)
         # an approved answer whose own question is a paraphrase of this one counts as close as that paraphrase
         same = company.same_questions(vector, SAME_QUESTION)
-        taken = {e.chunk_id for e in same}
+        paraphrases = taken = {e.chunk_id for e in same}
         found = same + [e for e in found if e.chunk_id not in taken]
+        # an approved entry is as close as its own question is ("how long do you keep backups?" against "backup
+        # retention period?"), when that is closer than its answer text: so are entries retrieval left out
+        near = {e.chunk_id: e for e in company.same_questions(vector, NEAR_QUESTION)}
+        found = [replace(e, similarity=near[e.chunk_id].similarity)
+                 if e.chunk_id in near and near[e.chunk_id].similarity > e.similarity else e for e in found]
+        taken = {e.chunk_id for e in found}
+        found += [e for e in near.values() if e.chunk_id not in taken]
         # "are you ISO 27001 certified?": an entry about ISO 42001 is close in words and wrong in substance
         found = [e for e in found if not other_standard(question, e.text)]
-        # an approved library answer that matches the question outranks the raw documents
-        return sorted(found, key=lambda e: not (e.section == APPROVED_ANSWER
-                                                and e.similarity >= COMPANY_SIMILARITY_ALONE))
+        # an approved library answer that matches the question outranks the raw documents, the closest first
+        # (a paraphrase of the question first of all)
+        found = sorted(found, key=lambda e: (not (e.section == APPROVED_ANSWER and e.similarity >= COMPANY_SIMILARITY_ALONE),
+                                             e.chunk_id not in paraphrases,
+                                             -e.similarity if e.section == APPROVED_ANSWER else 0.0))
+        # the policy the leading approved answer was written from, so an answer can cite where its words come from
+        policy = source_policy(found[0]) if found else None
+        if policy and policy not in {e.doc_id for e in found}:
+            found += [replace(e, pinned=False) for e in company.chunks_of(policy)]
+        return found
 
     def company_match(self, question: str, vector: np.ndarray, tenant: str | None) -> bool:
         """Does the tenant's material answer this question? (routes "what is your RPO?")"""

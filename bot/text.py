@@ -18,7 +18,10 @@ tell explain show give please need needs want know get
 """.split())
 
 _TOKEN = re.compile(r"[a-z]{1,3}\d{1,2}\.\d{1,2}|a\.\d{1,2}\.\d{1,2}|\d{1,2}(?:\.\d{1,2}){1,2}|[a-z0-9]+(?:[-'][a-z0-9]+)*")
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(\[])")
+# a full stop ends a sentence, except after an initial or a common abbreviation ("us-east-1 (N. Virginia)",
+# "U.S. customers", "e.g. AWS")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<![\s(][A-Z]\.)(?<!\.[A-Z]\.)(?<!\be\.g\.)(?<!\bi\.e\.)(?<!\bvs\.)"
+                           r"(?<!\bInc\.)(?<!\bLtd\.)(?<!\bSt\.)(?<!\bDr\.)(?<!\bMr\.)(?<!\bMs\.)\s+(?=[A-Z0-9\"'(\[])")
 
 
 def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:

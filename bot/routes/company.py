@@ -36,6 +36,9 @@ SENTENCE_SIMILARITY = 0.5
 # An approved entry whose own question is at least this close (cosine, MiniLM) to the question asked is a paraphrase
 # of it (`Retriever.same_questions`); fixed before measuring, not tuned on an evaluation set.
 SAME_QUESTION = 0.75
+# ... and one at least this close ranks its entry by that closeness when its answer text scores lower: it is an
+# answer to a neighbouring question, quoted only when it also clears the bars above (fixed before measuring)
+NEAR_QUESTION = 0.7
 
 
 def handle(u: Understanding, kit: Kit) -> Draft:
@@ -48,9 +51,9 @@ def handle(u: Understanding, kit: Kit) -> Draft:
         draft = lead or compose(question, own, max_points=2, specific=True)
         if draft.lines and answers(question, draft.lines[0][0], own, kit.retriever.embed, vector):
             quote_approved_answer_whole(draft, own)
-            if lead:
-                _cite_source_policy(question, draft, own)
+            _cite_source_policy(question, draft, own)
             own = own + _other_parts(question, draft, kit, u.tenant)
+            _close_entries(draft, own)
             ref = compose(question, standards, max_points=0)
             if ref.lines:
                 draft.add("For reference: " + ref.lines[0][0], ref.lines[0][1])
@@ -112,6 +115,30 @@ def _other_parts(question: str, draft: Draft, kit: Kit, tenant: str | None) -> l
     return used
 
 
+CLOSE_ENTRY_GAP = 0.08  # another approved entry this close to the best one answers the question as well
+MAX_CLOSE_ENTRIES = 2
+
+
+def _close_entries(draft: Draft, own: list[Evidence]) -> None:
+    """Other approved entries that retrieval found as close as the one that leads ("how often are backups taken"
+    and "how long are backups kept" both answer "backup frequency and retention?"): their first sentence each, so
+    the composition keeps what retrieval found."""
+    entries = [e for e in own if e.section == APPROVED_ANSWER]
+    if not entries:
+        return
+    best = max(e.similarity for e in entries)
+    added = 0
+    for entry in sorted(entries, key=lambda e: -e.similarity):
+        if added >= MAX_CLOSE_ENTRIES or entry.similarity < max(COMPANY_SIMILARITY_ALONE, best - CLOSE_ENTRY_GAP):
+            break
+        if entry.doc_id in draft.cited:
+            continue
+        sentence = next(iter(quotable(entry)), None)
+        if sentence and not any(sentence == line for line, _ in draft.lines):
+            draft.add(sentence, entry.doc_id)
+            added += 1
+
+
 def _row_references(u: Understanding, draft: Draft, kit: Kit) -> list[Evidence]:
     """A questionnaire row's answer names the next-best items of each framework too, and so does an answer with no
     tenant material (nothing of the company's is there to crowd out); a chat answer from company material stays
@@ -147,16 +174,25 @@ def _approved_lead(own: list[Evidence]) -> Draft | None:
 _LIBRARY_SOURCE = re.compile(r"^answer library \((?P<source>[^()]+)\)$")
 
 
+def source_policy(entry: Evidence) -> str | None:
+    """The policy an approved library answer was written from ("answer library (incident-response)"), if named."""
+    m = _LIBRARY_SOURCE.match(entry.source or "") if entry.section == APPROVED_ANSWER else None
+    return m.group("source").strip() if m else None
+
+
 def _cite_source_policy(question: str, draft: Draft, own: list[Evidence]) -> None:
-    """The policy an approved answer was written from, when the tenant's evidence holds it: its sentence closest to
-    the question, so a reviewer sees the approved words and where they come from."""
-    m = _LIBRARY_SOURCE.match(own[0].source or "")
-    chunks = [e for e in own if m and e.doc_id == m.group("source").strip()]
+    """The policy the leading approved answer was written from, when the tenant's evidence holds it: its sentence
+    closest to the question, so a reviewer sees the approved words and where they come from."""
+    leading = next((e for e in own if e.doc_id == draft.lines[0][1] and e.section == APPROVED_ANSWER), None)
+    policy = source_policy(leading) if leading else None
+    chunks = [e for e in own if policy and e.doc_id == policy]
     if not chunks or chunks[0].doc_id in draft.cited:
         return
     for sentence, doc in compose(question, chunks, max_points=0, specific=True).lines[:1]:
         if not any(sentence == line for line, _ in draft.lines):
             draft.add(sentence, doc)
+        elif doc not in draft.extra_cites:
+            draft.extra_cites.append(doc)  # the approved words are the policy's own: cite it beside them
 
 
 def answers(question: str, sentence: str, evidence: list[Evidence], embed=None, vector=None) -> bool:
@@ -184,10 +220,15 @@ def other_standard(question: str, text: str) -> bool:
 
 
 def quote_approved_answer_whole(draft: Draft, evidence: list[Evidence]) -> None:
-    """An approved answer was approved as a whole: when one leads, the rest of it follows, before other points."""
+    """An approved answer was approved as a whole: when one leads, it is quoted whole and in order, before other
+    points."""
     first, doc = draft.lines[0]
     row = next((e for e in evidence if e.doc_id == doc and e.section == APPROVED_ANSWER), None)
     if row is None:
         return
-    rest = [s for s in quotable(row) if s != first and not any(s == line for line, _ in draft.lines)]
-    draft.lines[1:1] = [(s, doc) for s in rest]
+    whole = quotable(row)
+    if first not in whole:
+        return
+    # in its own order: "Yes. MFA is enforced for every workforce account ..." reads as it was approved
+    later = {line for line, _ in draft.lines[1:]}
+    draft.lines[0:1] = [(s, doc) for s in whole if s == first or s not in later]
