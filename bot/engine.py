@@ -319,11 +319,11 @@ class Assistant:
         found += [e for e in near.values() if e.chunk_id not in taken]
         # "are you ISO 27001 certified?": an entry about ISO 42001 is close in words and wrong in substance
         found = [e for e in found if not other_standard(question, e.text)]
-        # an approved library answer that matches the question outranks the raw documents, the closest first
-        # (a paraphrase of the question first of all)
+        # an approved library answer that matches the question outranks the raw documents, a paraphrase first; among
+        # the rest retrieval's order stands (ranked by closeness alone, 4 more blind rows found their entry and 5
+        # rows with no entry got a wrong one)
         found = sorted(found, key=lambda e: (not (e.section == APPROVED_ANSWER and e.similarity >= COMPANY_SIMILARITY_ALONE),
-                                             e.chunk_id not in paraphrases,
-                                             -e.similarity if e.section == APPROVED_ANSWER else 0.0))
+                                             e.chunk_id not in paraphrases))
         # the policy the leading approved answer was written from, so an answer can cite where its words come from
         policy = source_policy(found[0]) if found else None
         if policy and policy not in {e.doc_id for e in found}:
