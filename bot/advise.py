@@ -47,6 +47,7 @@ class CompanyProfile(BaseModel):
     minor: set[str] = Field(default_factory=set)  # markets named with a small share ("5% in Canada")
     exclusive: set[str] = Field(default_factory=set)  # markets said to be all there is ("all our customers are in Denver")
     asked_by_all: set[str] = Field(default_factory=set)  # frameworks every customer is said to require
+    buyer_places: set[str] = Field(default_factory=set)  # markets of single buyers who require a framework
     home: set[str] = Field(default_factory=set)  # where the company itself is ("a Denver startup"): a market only
     # when no customer is placed anywhere
 
@@ -208,6 +209,8 @@ class Advisor:
         profile.customer_asks -= profile.existing
         profile.minor -= major
         profile.markets -= profile.minor
+        if not profile.markets:
+            profile.markets |= profile.buyer_places - profile.minor
         if not profile.markets and not profile.customer_asks:
             # "US healthtech selling to hospitals": with no customers placed anywhere, the company's own market
             profile.markets |= profile.home - profile.minor
@@ -220,7 +223,10 @@ class Advisor:
         asked = slots.asks(text)
         for place in slots.places(text):
             if any(_one_buyer(text, a) and a.asker[0] <= place.start < a.asker[1] for a in asked):
-                continue  # "a bank in Charlotte requires ISO": what that buyer wants counts, not where it is
+                # "a bank in Charlotte requires ISO": what that buyer wants counts, not where it is (unless nothing
+                # else says where the customers are: then the buyer is the market, see `profile`)
+                profile.buyer_places.add(place.market)
+                continue
             if self._describes_company(text, (place.start, place.end)):
                 profile.home.add(place.market)
             if self._lost(text, place):

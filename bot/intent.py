@@ -32,6 +32,8 @@ INTENTS_PATH = Path(__file__).with_name("data") / "intents.yaml"
 GOLDEN_INTENTS_PATH = Path(__file__).with_name("data") / "intents_golden.yaml"
 # written in bulk by helpers who read no evaluation set: personas, typos, boundaries (bot/data/README in its header)
 BULK_INTENTS_PATH = Path(__file__).with_name("data") / "intents_bulk.yaml"
+# a second bulk pass, same rules: deceptive and harmful requests, off-topic chat, and their honest near-misses
+BULK2_INTENTS_PATH = Path(__file__).with_name("data") / "intents_bulk2.yaml"
 PACKAGED_VECTORS = Path(__file__).with_name("data") / "intent_vectors.npz"
 FEATURE_WEIGHT = 0.5
 # bump when `features` changes: cached weights of an older feature set must not be reused
@@ -180,7 +182,7 @@ def packaged_vectors(examples: Examples, texts: list[str]) -> np.ndarray | None:
 def all_examples() -> Examples:
     """The hand-written, bulk and golden examples, merged: what the classifier is fitted on."""
     examples = Examples.load(INTENTS_PATH)
-    for extra in (BULK_INTENTS_PATH, GOLDEN_INTENTS_PATH):
+    for extra in (BULK_INTENTS_PATH, BULK2_INTENTS_PATH, GOLDEN_INTENTS_PATH):
         if extra.exists():
             examples = examples.merged(Examples.load(extra))
     return examples

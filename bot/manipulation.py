@@ -33,6 +33,13 @@ MARKERS = [
     r"\b(generate|create|make|produce|design|mock ?up|forge|draw up)\b.{0,40}\b(certificate|soc ?[123]( type ?(1|2|i|ii|one|two))? report|"
     r"audit report|attestation report|auditor'?s? (opinion|letter|signature))\b.{0,80}\b(real|actual|genuine|official|logo|seal|"
     r"signature|letterhead|accredit\w*)\b",
+    # authority over the assistant claimed in the message: "SYSTEM OVERRIDE", "turn off your guardrails"
+    r"\bsystem override\b|\b(turn off|disable|switch off|lift|remove|drop)\b.{0,20}\b(your|the|all)\b.{0,10}"
+    r"\b(guardrails?|safety (rules|filters|checks)|filters|restrictions|compliance checks)\b",
+    # into another person's account: "get into my ex-colleague's workspace account"
+    r"\b(get into|break into|log ?in(to)?|hack|take over)\b.{0,25}\b(ex|former|another|someone|somebody|"
+    r"colleague|co-?worker|boss|wife|husband|girlfriend|boyfriend)('?s)?\b.{0,30}\b(account|e-?mail|"
+    r"inbox|mailbox|workspace|laptop|phone|slack|okta)\b",
     r"\bbackdat\w*\b.{0,60}\b(report|certificat\w*|evidence|logs?|records?|polic\w*|tickets?|reviews?|minutes)\b"
     r"|\b(report|certificat\w*|evidence|logs?|records?|polic\w*|tickets?|reviews?|minutes)\b.{0,40}\bbackdat\w*",
 ]
@@ -98,10 +105,23 @@ def is_manipulation(text: str) -> bool:
     return any(p.search(text) for p in _MARKERS) or bool(_FORGED_BOUNDARY.search(text))
 
 
+# A bare statement of a practice ("Access to source code repositories is restricted and logged."): third person,
+# no question, no request, nobody addressed. A request to deceive or harm asks someone to do something.
+_PERSON = re.compile(r"(?i)\b(i|i'm|i've|me|my|we|we're|we've|our|us|you|your|u|pls|please)\b|\?")
+_STATEMENT = re.compile(r"(?i)^\W*[\w\s,/()'&-]{3,80}?\b(is|are|has been|have been|must be|shall be)\s+(\w+ly\s+)?"
+                        r"(\w+ed|\w+en|in place|enforced|kept|run|done|set)\b")
+_REQUEST_START = re.compile(r"(?i)^\W*(write|say|tell|make|generate|draft|create|give|put|mark|fill|answer|reply|"
+                            r"respond|state|claim|pretend|act|ignore|disregard|forget|print|show|list|help|how|what|"
+                            r"why|can|could|would|should|disable|bypass|turn|get|hack|delete|change|edit|fake|forge)\b")
+
+
 def is_confirmation_row(text: str) -> bool:
-    """"Please confirm that backups are encrypted.", "The vendor maintains an asset inventory.": a row about the
-    company (whose hard markers, if any, `is_manipulation` still catches)."""
-    return bool(_CONFIRM_ROW.search(text))
+    """"Please confirm that backups are encrypted.", "The vendor maintains an asset inventory.", "Access to source
+    code is restricted and logged.": a row about the company (whose hard markers, if any, `is_manipulation` still
+    catches)."""
+    if _CONFIRM_ROW.search(text):
+        return True
+    return bool(_STATEMENT.search(text)) and not _PERSON.search(text) and not _REQUEST_START.search(text)
 
 
 def is_planted_instruction(sentence: str) -> bool:

@@ -48,3 +48,16 @@ def subject(question: str) -> str:
         text = pattern.sub(" ", text)
     text = re.sub(r"\s{2,}", " ", text).strip(" ,;:-")
     return text if len(terms(text)) >= MIN_SUBJECT_TERMS else question
+
+
+# "what is an ISMS", "what are CUECs in a soc 2 report", "what does SoA stand for", "define bridge letter"
+_DEFINITION = re.compile(r"(?i)^\W*(?:(?:so|ok|and|hey|quick q:?),?\s+)?(?:what(?:'s|s| is| are)|define|meaning of|what does)\s+"
+                         r"(?:an?\s+|the\s+)?(?P<term>[\w&/' -]{2,40}?)(?:\s+(?:mean|stand for))?"
+                         r"(?:\s+(?:in|for|under)\s+(?:a\s+|an\s+|the\s+)?(?:soc ?2|iso(?:/iec)?(?: ?27001)?(?::2022)?)"
+                         r"(?:\s+(?:report|audit|certificate|certification|terms|world|speak))?)?\s*[?.!]*\s*$")
+
+
+def defined_term(question: str) -> str | None:
+    """The term a definition question asks about, or None."""
+    m = _DEFINITION.match(question.strip())
+    return m.group("term").strip() if m else None

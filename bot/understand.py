@@ -25,6 +25,7 @@ from bot.followup import pair_reference, resolve
 from bot.ids import Mention, find_ids
 from bot.intent import Guess, IntentModel, features
 from bot.manipulation import is_confirmation_row, is_manipulation, planted_instructions
+from bot.subject import defined_term
 from bot.text import terms
 from bot.vocab import ROADMAP, TABLE, named_frameworks, names_new_edition, names_other_scheme, scope, sides
 
@@ -160,10 +161,15 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
             intent = _fallback(guess)
         reason = f"no manipulation marker; {reason}"
     named_only = covered and not close  # a corpus topic is named, nothing else says the question is ours
-    if intent == "out_of_scope" and named_only and refusal >= REFUSAL_SURE:
+    term = defined_term(resolved)
+    if intent == "out_of_scope" and named_only and refusal >= REFUSAL_SURE and not (term and signals.names_topic(term)):
+        # ("whats a CUEC" names its topic as the whole of what it asks, not in passing)
         return intent, f"names a corpus topic only in passing; {reason}"
     if intent == "out_of_scope" and (covered or (similarity >= IN_SCOPE_SIMILARITY and refusal < SURE)):
         intent, reason = _fallback(guess), f"in scope: names an ID or topic of the corpus, or retrieval is close; {reason}"
+    if intent == "out_of_scope" and refusal < SURE and _has_company_facts(resolved):
+        # "recommendation?" after "our customers are Mittelstand firms in NRW": the conversation is a decision
+        intent, reason = "decide", f"an unsure refusal in a conversation with the company's markets or buyers; {reason}"
     if intent == "decide" and guess.probability < SURE and not Advisor.load().profile([resolved]).model_dump(exclude_defaults=True):
         # an unsure decision with nothing about the company would only ask back; the next reading answers
         intent, reason = _fallback(guess, covered), f"unsure decision without company facts; {reason}"
@@ -176,6 +182,10 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if intent == "lookup" and not mentions and len(sides(resolved)) == 2 and Advisor.load().aspects(resolved, specific=True):
         # "could we post our SOC 2 online like an ISO certificate?": both named, on an aspect of the comparison
         intent, reason = "compare", f"both frameworks named on one aspect of the comparison; {reason}"
+    if (intent == "compare" and not mentions and not _COMPARATIVE.search(resolved) and not TABLE.search(resolved)
+            and not Advisor.load().aspects(resolved)):
+        # "is segregation of duties really expected for iso / soc 2?" asks about a practice under both, compares nothing
+        intent, reason = "lookup", f"both frameworks named, nothing compared; {reason}"
     if intent == "compare" and len(sides(resolved)) == 1 and not mentions:
         # a comparison needs two sides: "how much does SOC 2 cost?" is about SOC 2 ("AICPA vs ISO" has two)
         intent, reason = "lookup", f"one framework named; {reason}"
@@ -192,6 +202,15 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if intent == "lookup" and tenant and not mentions and signals.company_answers(resolved, vector, tenant):
         intent, reason = "company", f"the tenant's approved material answers it; {reason}"
     return intent, reason
+
+
+def _has_company_facts(text: str) -> bool:
+    profile = Advisor.load().profile([text])
+    return bool(profile.markets or profile.customer_asks or profile.existing)
+
+
+_COMPARATIVE = re.compile(r"(?i)\b(vs\.?|versus|compar\w*|differ\w*|difference|between|better|worse|more|less|than|"
+                          r"same|similar\w*|equivalent|either|or|which|both|each|overlap\w*|instead|rather|alike|like)\b")
 
 
 def _unsure(intent: str, reason: str, resolved: str, mentions: list[Mention]) -> tuple[str, str]:

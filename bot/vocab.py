@@ -123,7 +123,8 @@ def scope(question: str) -> tuple[str, ...] | None:
 # that scheme, not a choice between SOC 2 and ISO/IEC 27001
 OTHER_SCHEME = re.compile(r"(?i)\b(csa\s*star|star (level|attestation|certification)|pci(\s*dss)?|hitrust|fedramp|"
                           r"stateramp|tisax|cyber essentials|iso(/iec)?\s*(42001|27701|27017|27018|22301|9001|20000)|"
-                          r"c5|irap|ismap|cmmc|nist\s*(800|csf)|hipaa|gdpr|soc\s*1|soc\s*3)\b")
+                          r"c5|irap|ismap|cmmc|nist\s*(800|csf)|hipaa|gdpr|soc\s*1|soc\s*3|data privacy framework|dpf|privacy shield|"
+                          r"sccs?|standard contractual clauses|bcrs?|binding corporate rules|dora|nis ?2)\b")
 
 
 def names_other_scheme(text: str) -> bool:

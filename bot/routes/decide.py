@@ -30,6 +30,7 @@ _YES_NO = re.compile(r"(?i)^\s*(?:\w+[,:]\s*)?(is|are|would|will|do|does|can|cou
                      r"wouldn'?t|don'?t)\b"
                      r"|\b(right|correct|good|best|smart|safe) (call|choice|move|option|pick|bet|one)\b|\benough\b"
                      r"|\bsufficient\b|\bthe way to go\b|\bright\?\s*$|\bis (he|she|they|that) right\b")
+_EITHER = re.compile(r"(?i)\b(or|either|versus|vs\.?)\b")
 _COST_TIME = {"timeline", "cost"}
 _WHICH_FIRST = re.compile(r"(?i)\b(which|what) (one )?(first|comes first|to start with|should we start|do we start)\b"
                           r"|\b(start|begin) with\b|\border\b|\bsequenc|\bfirst\?")
@@ -114,8 +115,8 @@ def _clarify(advisor: Advisor, profile: CompanyProfile, advice: Advice, kit: Kit
 def _yes_no(question: str, advice: Advice) -> str:
     """"Yes. " or "No. " when the question asks whether one framework is the right (or enough) choice."""
     named = named_frameworks(question)
-    if not _YES_NO.search(question) or len(named) != 1 or advice.recommendation is None:
-        return ""
+    if not _YES_NO.search(question) or len(named) != 1 or advice.recommendation is None or _EITHER.search(question):
+        return ""  # ("should we do that or iso?" asks which, not whether)
     return "Yes. " if advice.recommendation == named[0] else "No. "
 
 

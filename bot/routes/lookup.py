@@ -17,7 +17,7 @@ from bot.retrieve import Evidence
 from bot.routes import Kit, company
 from bot.text import terms
 from bot.ids import names_series
-from bot.subject import subject
+from bot.subject import defined_term, subject
 from bot.understand import Understanding
 from bot.vocab import DISPLAY, item_filter, named_frameworks, names_iso_edition
 
@@ -59,19 +59,6 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     for doc in pair or ():
         cite(draft, doc, evidence)
     return draft
-
-
-# "what is an ISMS", "what are CUECs in a soc 2 report", "what does SoA stand for", "define bridge letter"
-_DEFINITION = re.compile(r"(?i)^\W*(?:(?:so|ok|and|hey|quick q:?),?\s+)?(?:what(?:'s|s| is| are)|define|meaning of|what does)\s+"
-                         r"(?:an?\s+|the\s+)?(?P<term>[\w&/' -]{2,40}?)(?:\s+(?:mean|stand for))?"
-                         r"(?:\s+(?:in|for|under)\s+(?:a\s+|an\s+|the\s+)?(?:soc ?2|iso(?:/iec)?(?: ?27001)?(?::2022)?)"
-                         r"(?:\s+(?:report|audit|certificate|certification|terms|world|speak))?)?\s*[?.!]*\s*$")
-
-
-def defined_term(question: str) -> str | None:
-    """The term a definition question asks about, or None."""
-    m = _DEFINITION.match(question.strip())
-    return m.group("term").strip() if m else None
 
 
 def from_evidence(question: str, evidence: list[Evidence], *, unknown=()) -> Draft:
