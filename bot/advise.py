@@ -144,6 +144,26 @@ def _one_buyer(text: str, ask: "slots.Ask") -> bool:
     return ask.who == "buyer" and not ask.everyone and bool(_ONE_BUYER.search(text[ask.asker[0]:ask.asker[1]]))
 
 
+GLOBAL = "market-global"
+BROAD_SEGMENT = "segment-enterprise"  # most B2B buyers are enterprises: it says less than a market does
+
+
+def _specificity(cite: str, explicit: bool, recommendation: str | None, both: dict | None) -> int:
+    """Where a reason goes: what the user told us that outranks the rest (a framework held, a deadline); for "both",
+    running the two together and business on both sides; then the buyers' sector, their market."""
+    if explicit:
+        return 0
+    if recommendation == "both" and both and cite == both["cite"]:
+        return 1
+    if recommendation == "both" and cite == GLOBAL:
+        return 2
+    if cite.startswith("segment-") and cite != BROAD_SEGMENT:
+        return 3
+    if cite.startswith("market-") or cite == BROAD_SEGMENT:
+        return 4
+    return 5
+
+
 def _side(markets: Iterable[str]) -> set[str]:
     """The framework each market leans to: SOC 2 for North America, ISO/IEC 27001 elsewhere."""
     return {"soc2" if m in ("us", "canada") else "iso27001" for m in markets}
@@ -324,17 +344,19 @@ class Advisor:
                 for key, points in rule.get("points", {}).items():
                     scores[key] += points
                 weight = rule.get("priority", max([abs(p) for p in rule.get("points", {}).values()] or [0]))
-                fired.append((weight, rule["reason"], rule["cite"]))
+                fired.append((weight, rule["reason"], rule["cite"], "priority" in rule))
         recommendation, order = self._decide(scores, profile)
         both = self.data.get("both_reason")
-        if recommendation == "both" and both and all(cite != both["cite"] for _, _, cite in fired):
+        if recommendation == "both" and both and all(f[2] != both["cite"] for f in fired):
             # "both" rests on the guidance about running the two on one control set, whichever rules fired
-            fired.append((both["priority"], both["reason"], both["cite"]))
+            fired.append((both["priority"], both["reason"], both["cite"], False))
         for rule in deferred:
             if self._matches(rule["when"], profile, order[0] if order else None):
-                fired.append((rule.get("priority", 0.5), rule["reason"], rule["cite"]))
-        fired.sort(key=lambda f: -f[0])
-        return Advice(recommendation, order, [(r, c) for _, r, c in fired], scores=scores,
+                fired.append((rule.get("priority", 0.5), rule["reason"], rule["cite"], "priority" in rule))
+        # the most specific guidance leads: running both, what is already held, the buyers' sector, their market;
+        # then the general rules by weight
+        fired.sort(key=lambda f: (_specificity(f[2], f[3], recommendation, both), -f[0]))
+        return Advice(recommendation, order, [(r, c) for _, r, c, _ in fired], scores=scores,
                       held_both=profile.existing >= {"soc2", "iso27001"}, held=tuple(sorted(profile.existing)))
 
     def _decide(self, scores: dict[str, float], profile: CompanyProfile) -> tuple[str | None, list[Framework]]:

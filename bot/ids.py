@@ -65,7 +65,8 @@ class Mention:
 
 _SEP = r"\s?[.\-]\s?"
 _SOC2 = re.compile(rf"(?i)(?<![\w.])(?P<series>cc|pi)\s?(?P<a>\d{{1,2}}){_SEP}(?P<b>\d{{1,2}})(?![\w]|\.\d)"
-                   rf"|(?<![\w.])(?P<series1>[acp])(?P<a1>[1-9]\d?)\.(?P<b1>\d{{1,2}})(?![\w]|\.\d)")
+                   rf"|(?<![\w.])(?P<series1>[acp]|(?i:p)\s(?=[1-8]\.\d(?![\w]|\.\d)))(?P<a1>[1-9]\d?)\.(?P<b1>\d{{1,2}})"
+                   rf"(?![\w]|\.\d)")  # "P6.4", and the privacy series with a space too ("p 6.4")
 _ANNEX = re.compile(
     r"(?i)(?:\bannex\s*a\s*(?:control\s*)?[:\-]?\s*(?:a\.)?|(?<![\w.])a\.\s?|(?<![\w.])a(?=[5-8]\.)"
     r"|\bcontrols?\s+(?:a\.?\s?)?)"
@@ -145,7 +146,7 @@ def find_ids(text: str) -> list[Mention]:
         if m["series"]:
             found.append(_soc2(m["series"], m["a"], m["b"], m.group(), m.start()))
         else:
-            found.append(_soc2(m["series1"], m["a1"], m["b1"], m.group(), m.start()))
+            found.append(_soc2(m["series1"].strip(), m["a1"], m["b1"], m.group(), m.start()))
         taken.append(m.span())
     for m in _BARE_2013.finditer(text):
         number = m.group()

@@ -92,7 +92,10 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
         u = understand(cleaned, conversation, tenant, signals)
         u.question, u.ignored = question, ignored
         return u
-    earlier = [(q, meta.cited if meta else []) for q, meta in conversation.exchanges()]
+    # a recommendation's citations are its reasons, not an item under discussion: "with that" after advice is the
+    # advice, never a clause the roadmap cited
+    earlier = [(q, meta.cited if meta and meta.route not in ("decide", "clarify") else [])
+               for q, meta in conversation.exchanges()]
     # also without a conversation: "the last control in the people theme" is resolved to its ID
     resolved = resolve(question, [q for q, _ in earlier], [c for _, c in earlier])
     mentions = find_ids(resolved)
@@ -152,6 +155,9 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if intent == "manipulation" and is_confirmation_row(question):
         # a statement the buyer asks the vendor to confirm is about the company; hard markers were checked above
         intent, reason = _fallback(guess), f"a statement to confirm, not an instruction; {reason}"
+    if intent == "manipulation" and _asks_what_a_framework_requires(resolved):
+        # "under SOC 2, how do we have to get rid of personal info once a user asks?": compliance, not deception
+        intent, reason = _fallback(guess), f"asks what a framework requires, and nothing deceptive; {reason}"
     if intent == "manipulation" and (guess.probability < MANIPULATION_SURE or any(m.exists for m in mentions)):
         # without a hard marker, an unsure guess or a question naming a standard's ID is a question ...
         if guess.runner_up == "out_of_scope" and not mentions:
@@ -167,7 +173,8 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         return intent, f"names a corpus topic only in passing; {reason}"
     if intent == "out_of_scope" and (covered or (similarity >= IN_SCOPE_SIMILARITY and refusal < SURE)):
         intent, reason = _fallback(guess), f"in scope: names an ID or topic of the corpus, or retrieval is close; {reason}"
-    if intent == "out_of_scope" and refusal < SURE and _has_company_facts(resolved):
+    if (intent == "out_of_scope" and refusal < SURE and {"decide", "clarify"} & set(conversation.recent_routes())
+            and _has_company_facts(resolved)):
         # "recommendation?" after "our customers are Mittelstand firms in NRW": the conversation is a decision
         intent, reason = "decide", f"an unsure refusal in a conversation with the company's markets or buyers; {reason}"
     if intent == "decide" and guess.probability < SURE and not Advisor.load().profile([resolved]).model_dump(exclude_defaults=True):
@@ -202,6 +209,21 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if intent == "lookup" and tenant and not mentions and signals.company_answers(resolved, vector, tenant):
         intent, reason = "company", f"the tenant's approved material answers it; {reason}"
     return intent, reason
+
+
+# "how do we have to ...", "what do we need to ...", "are we required to ...": asking what an obligation is
+_OBLIGATION = re.compile(r"(?i)\b(how|what) (do|does|should|must|would) (we|i|you|a company|an? organi[sz]ation|"
+                         r"a vendor) (have to|need to|need|must|required to|expected to)\b|\b(are|is) (we|it) "
+                         r"(required|expected|obliged) to\b|\bwhat (does|do) (soc ?2|iso[\w /:]*|the standard) "
+                         r"(require|expect|want|say)\b")
+# ... and the words of deceiving or evading, which such a question never needs
+_DECEIVE = re.compile(r"(?i)\b(write|say|claim|pretend|fake|forge|fabricat\w*|backdat\w*|make it (look|seem)|look(s)? "
+                      r"like|seem like|notic\w*|unnoticed|hide|"
+                      r"hiding|cover (it )?up|mislead\w*|lie|lying|trick|bypass|evade|evading|disable|sneak)\b")
+
+
+def _asks_what_a_framework_requires(text: str) -> bool:
+    return bool(named_frameworks(text)) and bool(_OBLIGATION.search(text)) and not _DECEIVE.search(text)
 
 
 def _has_company_facts(text: str) -> bool:
@@ -248,12 +270,21 @@ def _continues_decision(question: str, guess: Guess, conversation: Conversation)
         return False
     if guess.intent == "decide" or TABLE.search(question) or ROADMAP.search(question):
         return True
+    if routes[-1] == "decide" and "?" not in question and len(question.split()) <= CONTEXT_WORDS:
+        return True  # "fwiw the CEO wants an answer by Friday", "oh, budget is tight": context for the advice
     return bool(Advisor.load().profile([question]).model_dump(exclude_defaults=True))
+
+
+CONTEXT_WORDS = 15  # a remark this short, with no question in it, adds context to a decision in progress
 
 
 # "so which one do we start with?", "which first?", "do we need both?": a choice, whatever the classifier's reading
 _CHOICE = re.compile(r"(?i)\b(which (one|first|framework|of (the|them|these|those))|start with|go (for|with)|"
-                     r"pick|choose|do we need (both|one|it|them)|should we (get|do|go|start|pursue)|recommend)\b")
+                     r"pick|choose|do we need (both|one|it|them)|should we (get|do|go|start|pursue)|recommend\w*|"
+                     r"where (do|should|would) (we|i|you) (start|begin|put)|where to start|"
+                     r"(what'?s|whats|what is) (the|your) (call|move|verdict|take|advice|pick)|the call|"
+                     r"soc ?(2|ii) or iso|iso or soc ?(2|ii)|what now|which (fr\w*|cert\w*|audit)|first audit)\b")
+CHOICE_WORDS = 12  # a bare choice this short is a choice, whatever the classifier reads into it
 # a question that continues the advice just given: its cost, time, order, type, or a change of facts
 _FOLLOW_UP = re.compile(r"(?i)\b(what if|and if|how long|how much|cost|budget|timeline|months|type (1|2|i|ii)|"
                         r"which first|start with|in what order|next step|then what|instead|as well|also|both|"
@@ -286,9 +317,11 @@ def _follows_recommendation(question: str, guess: Guess, conversation: Conversat
 
 def _choice_with_known_facts(question: str, guess: Guess, conversation: Conversation) -> bool:
     """"so which one do we start with?" after the market was given in earlier turns (answered as anything)."""
-    if not conversation.turns or guess.intent not in ("decide", "compare", "lookup") or not _CHOICE.search(question):
+    if not conversation.turns or not _CHOICE.search(question):
         return False
-    if Advisor.load().aspects(question) and guess.intent == "compare":
-        return False  # "which one is cheaper?" compares
+    if guess.intent not in ("decide", "compare", "lookup") and len(question.split()) > CHOICE_WORDS:
+        return False
+    if Advisor.load().aspects(question, specific=True) and guess.intent == "compare":
+        return False  # "which one is cheaper?" compares ("where do we start?" does not)
     profile = Advisor.load().profile(conversation.user_questions + [question])
     return bool(profile.markets or profile.customer_asks or profile.existing)

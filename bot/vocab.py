@@ -94,9 +94,15 @@ _REQUIRES = re.compile(
     r"|\bwhat does\b.{0,30}\b(?:say|require|expect)\b|\b(?:require[sd]?|expects?)\b.{0,20}\b(?:for|on|about)\b|\bannex ?a\b")
 
 
+# "soc 2 - what covers making employees answerable ...?": which part of a named framework covers a practice
+_COVERS = re.compile(r"(?i)\bwhat (covers|addresses|handles|deals with|talks about)\b"
+                     r"|\bwhere (is|are|does)\b.{0,40}\b(covered|addressed|handled)\b")
+
+
 def item_filter(question: str) -> tuple[str, ...] | None:
     """The frameworks to search *only*: the question asks which item applies, or what a framework requires."""
-    return scope(question) if _WHICH_ITEM.search(question) or _REQUIRES.search(question) else None
+    asks = _WHICH_ITEM.search(question) or _REQUIRES.search(question) or _COVERS.search(question)
+    return scope(question) if asks else None
 
 
 def scope(question: str) -> tuple[str, ...] | None:
@@ -105,7 +111,7 @@ def scope(question: str) -> tuple[str, ...] | None:
     A question about one framework's criteria or controls is answered from them first, not from
     guidance that mentions the framework's name in every paragraph.
     """
-    if not ITEM_WORDS.search(question):
+    if not ITEM_WORDS.search(question) and not _COVERS.search(question):
         return None
     soc2 = _SOC2_ITEM.search(question)
     iso = _ISO_ITEM.search(question)

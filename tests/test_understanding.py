@@ -209,3 +209,45 @@ def test_a_definition_leads_with_the_document_the_term_names(assistant, question
     from bot.conversation import Conversation
     answer = assistant.ask(question, Conversation())
     assert answer.citations[0].id == first
+
+
+@pytest.mark.parametrize("turns, recommendation", [
+    # a bare choice after context turns is the decision, whatever the classifier reads into "so what's the call?"
+    (["all our customers are in detroit. what's your call?", "oh, budget is tight.", "so what's the call?"], "soc2"),
+    (["our main customers: folks based in Den Haag. which one first?", "oh, the CEO wants an answer by Friday.",
+      "and with that, what do you recommend?"], "iso27001"),
+    (["we're about 45% the us, 55% austria by revenue. soc 2 or iso 27001?", "also, the ceo wants an answer by friday.",
+      "so where do we start?"], "both"),
+])
+def test_a_decision_over_several_turns_ends_in_the_recommendation(assistant, turns, recommendation):
+    from bot.conversation import Conversation
+    conversation = Conversation()
+    for turn in turns[:-1]:
+        conversation.add(turn, assistant.ask(turn, conversation))
+    answer = assistant.ask(turns[-1], conversation)
+    assert answer.route == "decide" and answer.recommendation == recommendation
+
+
+def test_both_leads_with_running_the_two_together_and_a_sector_before_its_market(assistant):
+    from bot.conversation import Conversation
+    both = assistant.ask("half our revenue is US banks, the other half UK insurers. which framework?", Conversation())
+    assert both.recommendation == "both" and both.citations[0].id == "pursuing-both-frameworks"
+    public = assistant.ask("we sell to NHS trusts and UK councils, which one do we need?", Conversation())
+    assert public.recommendation == "iso27001" and public.citations[0].id == "segment-public-sector"
+
+
+def test_a_general_question_about_choosing_is_answered_from_the_guidance_before_asking_back(assistant):
+    from bot.conversation import Conversation
+    answer = assistant.ask("when does it make sense for a company to do both soc 2 and iso 27001?", Conversation())
+    assert "pursuing-both-frameworks" in {c.id for c in answer.citations}
+
+
+@pytest.mark.parametrize("question, first", [
+    ("p 6.4 meaning", "P6.4"),
+    ("soc 2 - what covers making employees answerable for their security duties?", "CC1.5"),
+    ("under soc 2 how do we have to get rid of personal info once a user asks us to erase it?", "P4.3"),
+])
+def test_ids_scopes_and_obligations_read_as_written(assistant, question, first):
+    from bot.conversation import Conversation
+    answer = assistant.ask(question, Conversation())
+    assert not answer.refused and first in [c.id for c in answer.citations[:2]]

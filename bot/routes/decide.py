@@ -48,7 +48,7 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     profile = advisor.profile(u.user_texts)
     advice = advisor.advise(profile)
     if advice.clarify:
-        return _clarify(advisor, profile, advice, kit)
+        return _clarify(advisor, profile, advice, kit, u)
     draft = Draft()
     draft.add(_yes_no(u.question, advice) + advice.headline(), None)
     follow_up = u.reason.startswith("a follow-up") or _asks_about_the_advice(u, advisor)
@@ -98,17 +98,31 @@ def _sequencing(kit: Kit, first: str) -> str | None:
     return None
 
 
-def _clarify(advisor: Advisor, profile: CompanyProfile, advice: Advice, kit: Kit) -> Draft:
-    """The rule of thumb the advisor will apply, cited; what it knows; then the one question it needs answered."""
+GENERAL_POINTS = 2  # a general question about choosing gets this many points from the guidance beside the rule
+
+
+def _clarify(advisor: Advisor, profile: CompanyProfile, advice: Advice, kit: Kit, u: Understanding) -> Draft:
+    """The rule of thumb the advisor will apply, cited; what it knows; then the one question it needs answered.
+
+    A question about choosing in general ("when does it make sense to do both?", "how do startups sequence them?")
+    is answered from the guidance too, before the question back: the rule alone would drop what retrieval found.
+    """
     lead = advisor.data["clarify_lead"]
     draft = Draft()
     draft.add(lead["reason"], lead["cite"])
     known = facts_used(profile)
     if known:
         draft.add(f"{known} What I still need is where your customers are, or which framework they ask for.", None)
+    evidence = kit.retriever.chunks_of(lead["cite"])
+    if not known and not _CHOICE_ONLY.search(u.question) and len(terms(u.question)) >= 4:
+        found = kit.retriever.search(u.question, k=kit.settings.top_k, vector=u.vector, frameworks=("guidance",))
+        for sentence, doc in compose(u.question, found, max_points=GENERAL_POINTS).lines:
+            if not any(sentence == line for line, _ in draft.lines):
+                draft.add(sentence, doc)
+        evidence = evidence + found
     draft.ask_back = advice.clarify
     draft.confidence = 1.0
-    draft.evidence = kit.retriever.chunks_of(lead["cite"])
+    draft.evidence = evidence
     return draft
 
 
