@@ -1,4 +1,4 @@
-"""Hybrid retrieval: Chroma dense search and BM25 over the same chunks, fused with RRF.
+"""Hybrid retrieval: Chroma dense search, BM25 and labelled phrasings over the same chunks, fused with RRF.
 
 An ID the question names pins its own document first. Results can be limited
 to frameworks. The index is read once per published generation; BM25 is built
@@ -22,6 +22,7 @@ import threading
 import numpy as np
 
 from bot import lexical
+from bot.exemplars import Exemplars
 from bot.lexical import Lexical
 from bot.text import terms
 from ingest.embed import query_embedder
@@ -192,6 +193,17 @@ class Retriever:
         order = np.argsort(-scores)[:n]
         return [int(i) for i in order if scores[i] > 0]
 
+    def exemplar_ranking(self, vector: np.ndarray, mask: np.ndarray, n: int) -> list[int]:
+        """The lead chunks of the documents that the nearest labelled phrasings name (`bot.exemplars`)."""
+        # the standards' items only: the phrasings name guidance rarely (a meta topic), and the framing rules own that
+        allowed = {self.metas[i].get("doc_id", "") for i in np.flatnonzero(mask & (self.frameworks != "guidance"))}
+        ranked = []
+        for doc in Exemplars.load().votes(vector, allowed)[:n]:
+            rows = self.by_doc.get(doc)
+            if rows:
+                ranked.append(next((i for i in rows if self._lead(i)), rows[0]))
+        return ranked
+
     def mask(self, frameworks: Iterable[str] | None) -> np.ndarray:
         if not frameworks:
             return np.ones(len(self.ids), dtype=bool)
@@ -217,6 +229,8 @@ class Retriever:
             rankings.append(self.dense_ranking(vector, mask, CANDIDATES))
         if mode in ("hybrid", "bm25"):
             rankings.append(self.bm25_ranking(question, mask, CANDIDATES))
+        if mode == "hybrid" and self.index == STANDARDS:
+            rankings.append(self.exemplar_ranking(vector, mask, CANDIDATES))
         for ranking in rankings:
             for rank, i in enumerate(ranking):
                 fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
