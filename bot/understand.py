@@ -119,6 +119,9 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
         intent, reason = "lookup", f"{'about the company' if about_company else 'perhaps about the company'}, but no tenant; {reason}"
     else:
         about_company = False
+    if reason.startswith(ABOUT_THE_RECOMMENDATION):
+        # the question itself, not merged with the message that gave the market: that one is answered already
+        resolved = question
     recommended = _recommended(conversation) if intent == "lookup" and not mentions else None
     if recommended and not named_frameworks(resolved) and "decide" in conversation.recent_routes(2):
         # "who can sign the audit?" right after a recommendation: asked of the recommended framework(s)
@@ -142,6 +145,8 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         return "successor", "2013 control number"
     if mentions and not any(m.exists for m in mentions):
         return "unknown_id", "every ID named does not exist"
+    if not mentions and _asks_about_the_recommendation(question, conversation):
+        return "lookup", f"{ABOUT_THE_RECOMMENDATION}: who audits it, what it delivers, how long it lasts"
     if not mentions and _continues_decision(question, guess, conversation):
         return "decide", "a decision in progress"
     if not mentions and _follows_recommendation(question, guess, conversation):
@@ -173,8 +178,13 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         return intent, f"names a corpus topic only in passing; {reason}"
     if intent == "out_of_scope" and (covered or (similarity >= IN_SCOPE_SIMILARITY and refusal < SURE)):
         intent, reason = _fallback(guess), f"in scope: names an ID or topic of the corpus, or retrieval is close; {reason}"
-    if (intent == "out_of_scope" and refusal < SURE and {"decide", "clarify"} & set(conversation.recent_routes())
-            and _has_company_facts(resolved)):
+    if (intent in ("out_of_scope", "manipulation") and tenant and "company" in conversation.recent_routes(2)
+            and guess.probability < REFUSAL_SURE):
+        # "so what covers the time since december?" in a buyer's run of questions about the vendor: the next one
+        intent, reason = "company", f"an unsure refusal in a run of questions about the company; {reason}"
+    if (intent in ("out_of_scope", "manipulation") and guess.probability < REFUSAL_SURE
+            and {"decide", "clarify"} & set(conversation.recent_routes())
+            and _has_company_facts(conversation.user_questions + [resolved])):
         # "recommendation?" after "our customers are Mittelstand firms in NRW": the conversation is a decision
         intent, reason = "decide", f"an unsure refusal in a conversation with the company's markets or buyers; {reason}"
     if intent == "decide" and guess.probability < SURE and not Advisor.load().profile([resolved]).model_dump(exclude_defaults=True):
@@ -226,8 +236,8 @@ def _asks_what_a_framework_requires(text: str) -> bool:
     return bool(named_frameworks(text)) and bool(_OBLIGATION.search(text)) and not _DECEIVE.search(text)
 
 
-def _has_company_facts(text: str) -> bool:
-    profile = Advisor.load().profile([text])
+def _has_company_facts(texts: list[str]) -> bool:
+    profile = Advisor.load().profile(texts)
     return bool(profile.markets or profile.customer_asks or profile.existing)
 
 
@@ -270,12 +280,15 @@ def _continues_decision(question: str, guess: Guess, conversation: Conversation)
         return False
     if guess.intent == "decide" or TABLE.search(question) or ROADMAP.search(question):
         return True
-    if routes[-1] == "decide" and "?" not in question and len(question.split()) <= CONTEXT_WORDS:
+    if routes[-1] == "decide" and len(question.split()) <= CONTEXT_WORDS and not _ASKS.search(question):
         return True  # "fwiw the CEO wants an answer by Friday", "oh, budget is tight": context for the advice
     return bool(Advisor.load().profile([question]).model_dump(exclude_defaults=True))
 
 
 CONTEXT_WORDS = 15  # a remark this short, with no question in it, adds context to a decision in progress
+# a question, with or without its question mark: "who is allowed to audit it", "can we post it on our website"
+_ASKS = re.compile(r"(?i)\?|^\W*(?:\w+[,:]\s+){0,2}(?:ok\s+|so\s+|and\s+)?(who|what|whats|when|where|why|how|which|"
+                   r"can|could|do|does|did|is|are|should|would|will|any|must|shall|need)\b")
 
 
 # "so which one do we start with?", "which first?", "do we need both?": a choice, whatever the classifier's reading
@@ -313,6 +326,26 @@ def _follows_recommendation(question: str, guess: Guess, conversation: Conversat
     short = len(question.split()) <= 25
     facts = bool(Advisor.load().profile([question]).model_dump(exclude_defaults=True))
     return short and (facts or bool(_FOLLOW_UP.search(question)) or bool(_CHOICE.search(question)))
+
+
+# aspects of a framework a question about the recommended one can ask, answered from the guidance on that aspect
+ABOUT_THE_RECOMMENDATION = "asks about the recommended framework"
+_ABOUT_IT = {"auditor", "deliverable", "renewal", "sharing", "scope", "documents", "structure", "readiness"}
+
+
+def _asks_about_the_recommendation(question: str, conversation: Conversation) -> bool:
+    """"who is allowed to audit it?", "does it need renewing every year?", "can we post it on our website?" right
+    after a recommendation: a question about the recommended framework, not a new decision."""
+    if _recommended(conversation) is None or "decide" not in conversation.recent_routes(2):
+        return False
+    if not _ASKS.search(question) or _CHOICE.search(question) or _FOLLOW_UP_CHOICE.search(question):
+        return False
+    if Advisor.load().profile([question]).model_dump(exclude_defaults=True):
+        return False  # new facts change the advice
+    return bool(set(Advisor.load().aspects(question, specific=True)) & _ABOUT_IT)
+
+
+_FOLLOW_UP_CHOICE = re.compile(r"(?i)\b(what if|and if|instead|both|which first|in what order)\b")
 
 
 def _choice_with_known_facts(question: str, guess: Guess, conversation: Conversation) -> bool:

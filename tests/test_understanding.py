@@ -251,3 +251,29 @@ def test_ids_scopes_and_obligations_read_as_written(assistant, question, first):
     from bot.conversation import Conversation
     answer = assistant.ask(question, Conversation())
     assert not answer.refused and first in [c.id for c in answer.citations[:2]]
+
+
+@pytest.mark.parametrize("turns, first", [
+    # a question about the recommended framework is answered about it, not with the advice again
+    (["we sell scheduling software to US dental chains. which framework?", "who is allowed to audit it"],
+     "auditors-and-governing-bodies"),
+    (["customers are large enterprises in sweden and norway. soc 2 or iso 27001?", "what do we hand customers at the end?"],
+     "deliverables-report-vs-certificate"),
+    (["US customers only, 18 people. which framework?", "is there something we should do before the audit itself?"],
+     "readiness-assessments"),
+])
+def test_a_question_about_the_recommended_framework_is_answered_about_it(assistant, turns, first):
+    from bot.conversation import Conversation
+    conversation = Conversation()
+    conversation.add(turns[0], assistant.ask(turns[0], conversation))
+    answer = assistant.ask(turns[1], conversation)
+    assert answer.route == "lookup" and answer.citations[0].id == first
+
+
+def test_a_buyers_run_of_questions_to_the_vendor_is_not_refused_midway(northwind_assistant):
+    from bot.conversation import Conversation
+    conversation = Conversation()
+    for turn in ["do you monitor 24/7?", "how fast does on-call respond to a sev1?"]:
+        answer = northwind_assistant.ask(turn, conversation, tenant="northwind")
+        conversation.add(turn, answer)
+    assert not answer.refused and answer.route == "company"

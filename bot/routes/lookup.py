@@ -24,10 +24,11 @@ from bot.vocab import DISPLAY, item_filter, named_frameworks, names_iso_edition
 EDITIONS_GUIDE = "iso27001-2013-to-2022-transition"
 # how the SOC 2 criteria are named and grouped (CC1-CC9, A, C, PI, P): what a question about a series answers from
 SERIES_GUIDE = "trust-services-categories"
-SINGLE_ASPECTS = {"auditor", "deliverable", "renewal", "timeline", "cost"}
+SINGLE_ASPECTS = {"auditor", "deliverable", "renewal", "timeline", "cost", "sharing", "readiness", "stages"}
 # guidance documents whose subject is a framework's cost, timeline, auditors, deliverables or cycle
 ASPECT_GUIDANCE = ["cost-and-timeline-estimates", "auditors-and-governing-bodies", "deliverables-report-vs-certificate",
-                   "iso27001-certification-cycle", "soc2-type1-vs-type2", "choosing-a-framework"]
+                   "iso27001-certification-cycle", "soc2-type1-vs-type2", "choosing-a-framework", "sharing-reports-under-nda",
+                   "readiness-assessments", "soc1-soc2-soc3"]
 
 
 def handle(u: Understanding, kit: Kit) -> Draft:
