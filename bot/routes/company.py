@@ -75,7 +75,7 @@ def handle(u: Understanding, kit: Kit) -> Draft:
 
 
 # "at rest and in transit", "how often ... , and how long ...": the parts of a question that asks several things
-_JOIN = re.compile(r"\s*(?:\?|;|,\s*(?:and\s+|as well as\s+)?|\s+and\s+(?:also\s+)?|\s+as well as\s+)\s*", re.I)
+_JOIN = re.compile(r"\s*(?:\?|;|,\s*(?:and\s+|as well as\s+)?|\s+and\s+(?:also\s+)?|\s+as well as\s+|\s+or\s+(?=an?\s|your\s|the\s|any\s|iso|soc))\s*", re.I)
 MAX_PARTS = 3
 MIN_PART_TERMS = 3
 _PRONOUN = re.compile(r"(?i)\b(they|them|it|its|those|these|this|that)\b")
@@ -129,8 +129,12 @@ def _close_entries(draft: Draft, own: list[Evidence]) -> None:
     best = max(e.similarity for e in entries)
     added = 0
     for entry in sorted(entries, key=lambda e: -e.similarity):
-        if added >= MAX_CLOSE_ENTRIES or entry.similarity < max(COMPANY_SIMILARITY_ALONE, best - CLOSE_ENTRY_GAP):
+        paraphrase = entry.similarity >= SAME_QUESTION  # "who are your subprocessors?" beside "what kinds ...?"
+        close = entry.similarity >= max(COMPANY_SIMILARITY_ALONE, best - CLOSE_ENTRY_GAP)
+        if added >= MAX_CLOSE_ENTRIES:
             break
+        if not (close or paraphrase):
+            continue
         if entry.doc_id in draft.cited:
             continue
         sentence = next(iter(quotable(entry)), None)
