@@ -9,8 +9,8 @@ neighbour can lift an item but never pin it.
 A linear query adapter trained on the same pairs lost to plain MiniLM (benchmarks/query_adapter.py); the nearest
 labelled phrasings add what the adapter did not: on held-out pairs, both frameworks in the first five 0.58 -> 0.66.
 
-The phrasings' embeddings ship in `bot/data/pair_vectors.npz`, keyed by the pairs' hash (`python -m bot.exemplars`
-refreshes them after editing the pairs), so a cold process embeds nothing.
+The phrasings' embeddings and documents ship in `bot/data/pair_vectors.npz`, keyed by the pairs file's hash
+(`python -m bot.exemplars` refreshes them after editing the pairs), so a cold process parses and embeds nothing.
 
 >>> votes = Exemplars.load().votes(vector, allowed={"CC6.1", "A.8.5"})   # doctest: +SKIP
 """
@@ -44,12 +44,13 @@ class Exemplars:
     @classmethod
     @functools.cache
     def load(cls) -> "Exemplars":
-        texts, docs = pairs()
-        vectors = shipped_vectors(texts)
-        if vectors is None:
-            from bot.retrieve import embed_texts  # a stale or missing file: embed once, in this process
+        kept = shipped()
+        if kept is not None:  # the common case: no YAML to parse on a cold start
+            return cls(*kept)
+        from bot.retrieve import embed_texts  # a stale or missing file: embed once, in this process
 
-            vectors = np.vstack(embed_texts(texts, batch_size=64)) if texts else np.zeros((0, 384), np.float32)
+        texts, docs = pairs()
+        vectors = np.vstack(embed_texts(texts, batch_size=64)) if texts else np.zeros((0, 384), np.float32)
         return cls(vectors, docs)
 
     def votes(self, vector: np.ndarray, allowed: Collection[str]) -> list[str]:
@@ -80,26 +81,29 @@ def pairs(path: Path = PAIRS_PATH) -> tuple[list[str], list[tuple[str, ...]]]:
     return texts, docs
 
 
-def digest(texts: list[str]) -> str:
-    return hashlib.sha256("\n".join(texts).encode("utf-8")).hexdigest()[:16]
+def digest(path: Path = PAIRS_PATH) -> str:
+    """The pairs file's hash: the shipped vectors are of this file or stale."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
-def shipped_vectors(texts: list[str]) -> np.ndarray | None:
-    """The phrasings' embeddings from bot/data, when they are of these phrasings."""
+def shipped() -> tuple[np.ndarray, list[tuple[str, ...]]] | None:
+    """(vectors, documents per phrasing) from bot/data, when they are of the current pairs file."""
     try:
         with np.load(VECTORS_PATH) as saved:
-            if str(saved["digest"]) == digest(texts) and len(saved["vectors"]) == len(texts):
-                return saved["vectors"].astype(np.float32)
+            if str(saved["digest"]) != digest():
+                return None
+            docs = [tuple(str(names).split(" ")) for names in saved["docs"]]  # one read of the array, not one per row
+            return saved["vectors"].astype(np.float32), docs
     except (OSError, ValueError, KeyError):
-        pass
-    return None
+        return None
 
 
 def freeze(embed: Callable[[list[str]], np.ndarray]) -> Path:
-    """Write the phrasings' embeddings to bot/data (run after editing the pairs)."""
-    texts, _ = pairs()
+    """Write the phrasings' embeddings and documents to bot/data (run after editing the pairs)."""
+    texts, docs = pairs()
     vectors = np.asarray(embed(texts), dtype=np.float16)
-    np.savez_compressed(VECTORS_PATH, vectors=vectors, digest=np.array(digest(texts)))
+    np.savez_compressed(VECTORS_PATH, vectors=vectors, docs=np.array([" ".join(d) for d in docs]),
+                        digest=np.array(digest()))
     return VECTORS_PATH
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.exemplars import Exemplars, pairs, shipped_vectors
+from bot.exemplars import Exemplars, pairs, shipped
 from bot.retrieve import embed_texts
 
 
@@ -14,7 +14,9 @@ def test_the_shipped_phrasing_vectors_are_of_the_current_pairs():
     `python -m bot.exemplars` after editing bot/data/retrieval_pairs.yaml."""
     texts, docs = pairs()
     assert len(texts) >= 1500 and all(docs)
-    assert shipped_vectors(texts) is not None, "run: python -m bot.exemplars"
+    kept = shipped()
+    assert kept is not None, "run: python -m bot.exemplars"
+    assert kept[1] == docs and len(kept[0]) == len(texts)
 
 
 @pytest.mark.slow
