@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from bot.advise import Advisor
 from bot.ids import find_ids
 from bot.position import place
+from bot.text import terms
 from ingest.catalog import CATALOG
 
 # Slot kinds, each a list of (canonical value, pattern). Order matters within a kind: first match wins.
@@ -69,7 +70,11 @@ _SELF_CONTAINED_WORDS = 7
 # "what's the iso equivalent?", "is there something similar in soc 2?": the other framework's counterpart of the
 # control or criterion being discussed
 _COUNTERPART = re.compile(r"\b(equivalents?|counterparts?|similar|the same thing|the same control|mapping|maps? (to|onto)"
-                          r"|correspond\w*|matches|match(ing)? (control|criteri\w+)|analog\w*)\b", re.I)
+                          r"|correspond\w*|matches|matching|match(ing)? (control|criteri\w+)|analog\w*)\b", re.I)
+# what one asks of the item under discussion without naming it: "what evidence do we need to keep", "how often"
+_ABOUT_THE_ITEM = re.compile(r"\b(evidence|auditors?|prove|proof|how often|how frequently|frequency|examples?|in practice|"
+                             r"look for|ask (for|to see)|test(ed|ing)?|implement\w*|tools?|retain|retention|keep)\b", re.I)
+ABOUT_ITEM_WORDS = 8  # content words: a longer question carries its own subject
 
 
 @dataclass(frozen=True)
@@ -133,8 +138,10 @@ def is_follow_up(question: str) -> bool:
 
 def rewrite(question: str, ctx: Context) -> str:
     """Rewrite one follow-up against the previous resolved question."""
-    if not ctx.question or not is_follow_up(question) or _COURTESY.match(question):
+    if not ctx.question or _COURTESY.match(question):
         return question
+    if not is_follow_up(question):
+        return _about_the_item(question, ctx) or question
     q = question.strip()
     tail = _LEAD_IN.sub("", q).strip().rstrip("?").strip()
     # 1. "which one" means the frameworks being compared.
@@ -154,7 +161,8 @@ def rewrite(question: str, ctx: Context) -> str:
     # 3. substitution: the follow-up names a slot value; swap it into the previous question.
     if _LEAD_IN.search(q) or _content_words(q) <= 4:
         aspects = [a for a in Advisor.load().aspects(tail) if a in ASPECT_QUESTIONS]
-        if aspects and not _slots(tail, "framework"):
+        if aspects and not _slots(tail, "framework") and not (ctx.ids and _ANAPHORA.search(q)):
+            # ("how often do we need to do them?" after CC6.3 asks about the access reviews, not SOC 2's renewal)
             subject = " and ".join(ctx.frameworks) or (ctx.ids[0] if ctx.ids else "")
             if subject:
                 return ASPECT_QUESTIONS[aspects[0]].format(subject=subject)
@@ -186,6 +194,21 @@ def rewrite(question: str, ctx: Context) -> str:
         return _ANAPHORA.sub(spelled, q, count=1)
     # 5. otherwise the follow-up adds to the previous question.
     return f"{ctx.question.rstrip('?. ')}: {tail}?" if tail else ctx.question
+
+
+def _about_the_item(question: str, ctx: Context) -> str | None:
+    """"what evidence do we need to keep" or "do we have to keep logs a set time?" after A.8.15: a question about the
+    item under discussion that does not name it (an ID named, or a subject of its own, is left alone)."""
+    if not ctx.ids or ctx.ids[0] not in CATALOG or find_ids(question) or _slots(question, "framework"):
+        return None
+    if _content_words(question) > ABOUT_ITEM_WORDS:
+        return None
+    title = set(terms(CATALOG[ctx.ids[0]].title))
+    if not (_ABOUT_THE_ITEM.search(question) or title & set(terms(question))):
+        return None
+    ref = ctx.ids[0]
+    spelled = f"clause {ref}" if CATALOG[ref].kind == "clause" else ref
+    return f"{question.rstrip(' ?.')} ({spelled})?"
 
 
 # A pronoun for one or both of a pair: "which one", "each (one)", "the two", "either of them". The grammar of the

@@ -92,9 +92,9 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
         u = understand(cleaned, conversation, tenant, signals)
         u.question, u.ignored = question, ignored
         return u
-    # a recommendation's citations are its reasons, not an item under discussion: "with that" after advice is the
-    # advice, never a clause the roadmap cited
-    earlier = [(q, meta.cited if meta and meta.route not in ("decide", "clarify") else [])
+    # a recommendation's citations are its reasons, and a company answer's standards are references, not an item
+    # under discussion: "with that" after advice is the advice, never a clause the roadmap cited
+    earlier = [(q, meta.cited if meta and meta.route not in ("decide", "clarify", "company") else [])
                for q, meta in conversation.exchanges()]
     # also without a conversation: "the last control in the people theme" is resolved to its ID
     resolved = resolve(question, [q for q, _ in earlier], [c for _, c in earlier])

@@ -90,3 +90,19 @@ def test_there_points_back_unless_it_opens_a_clause():
     assert resolve("what kind of evidence do auditors ask for there", ["cc9.2?"], [["CC9.2"]]) == \
         "what kind of evidence do auditors ask for CC9.2"
     assert "there" in resolve("is there a template for that", ["what does clause 6.1.3 require"], [["6.1.3"]])
+
+
+@pytest.mark.parametrize("previous, question, expected", [
+    # a question about the item under discussion that does not name it is about that item
+    ("A.8.8 vuln management - what is it", "what evidence do we need to keep", "what evidence do we need to keep (A.8.8)?"),
+    ("tell me about A.8.15 logging", "do we keep logs a set time?", "do we keep logs a set time (A.8.15)?"),
+    # "how often ... them" after a criterion asks about the criterion's practice, not the framework's renewal
+    ("what does CC6.3 expect for access reviews?", "how often do we need to do them?", "how often do we need to do CC6.3?"),
+    ("clause 6.1.2 risk assessment - what do they need to see", "what's the matching soc 2 criterion",
+     "Which SOC 2 criteria map to clause 6.1.2?"),
+    # a question with a subject of its own is left alone
+    ("what does CC6.1 require?", "how do auditors test firewall rules on the production network boundary in practice",
+     "how do auditors test firewall rules on the production network boundary in practice"),
+])
+def test_a_question_about_the_item_under_discussion(previous, question, expected):
+    assert resolve(question, [previous]) == expected

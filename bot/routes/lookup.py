@@ -88,7 +88,10 @@ def framework_aspect(question: str, kit: Kit, evidence: list[Evidence]) -> Draft
         return None
     label = DISPLAY[named[0]]
     draft = Draft()
-    draft.add(f"{label}, {row['aspect'][0].lower()}{row['aspect'][1:]}: {row[named[0]]}", row["cite"][0])
+    # the row's document about this framework's side when it has one ("soc2-type1-vs-type2" for SOC 2's renewal)
+    side = {"soc2": "soc", "iso27001": "iso"}[named[0]]
+    cite = next((doc for doc in row["cite"] if doc.startswith(side) or f"-{side}" in doc), row["cite"][0])
+    draft.add(f"{label}, {row['aspect'][0].lower()}{row['aspect'][1:]}: {row[named[0]]}", cite)
     for sentence, doc in compose(question, evidence, max_points=3).lines:
         draft.add(sentence, doc)
     draft.evidence = [ev for doc in row["cite"] for ev in kit.retriever.chunks_of(doc)] + evidence
