@@ -277,3 +277,13 @@ def test_a_buyers_run_of_questions_to_the_vendor_is_not_refused_midway(northwind
         answer = northwind_assistant.ask(turn, conversation, tenant="northwind")
         conversation.add(turn, answer)
     assert not answer.refused and answer.route == "company"
+
+
+def test_a_buyers_follow_up_is_answered_about_what_it_asks_not_the_question_before(northwind_assistant):
+    """"how long do you keep them?" after "do you encrypt backups?": the retention entry, not the encryption one."""
+    from bot.conversation import Conversation
+    conversation = Conversation()
+    first = "do you encrypt backups?"
+    conversation.add(first, northwind_assistant.ask(first, conversation, tenant="northwind"))
+    answer = northwind_assistant.ask("how long do you keep them?", conversation, tenant="northwind")
+    assert "35 days" in answer.text.split("\n")[0]

@@ -46,6 +46,8 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     vector = u.vector if question == u.resolved else kit.retriever.embed(question)
     standards, pair = _standards(u, kit)
     own = kit.company_evidence(question, vector, u.tenant)
+    if own and u.question.strip() != u.resolved.strip():
+        own = _focused(_with_referent(subject(u.question), u.conversation.user_questions), own, kit, u.tenant)
     if own:
         lead = _approved_lead(own)
         draft = lead or compose(question, own, max_points=2, specific=True)
@@ -113,6 +115,35 @@ def _other_parts(question: str, draft: Draft, kit: Kit, tenant: str | None) -> l
                 draft.add(sentence, entry.doc_id)
         used.append(entry)
     return used
+
+
+_REFERENT_PRONOUN = re.compile(r"(?i)\b(them|they|it|those|these)\b")
+_NOT_A_REFERENT = set("what which when where does have your with from that this they them there about".split())
+
+
+def _with_referent(asked: str, earlier: list[str]) -> str:
+    """"how long do you keep them?" after "do you encrypt backups?" -> "how long do you keep backups?": the pronoun
+    stands for the last noun-like word of the question before (a guess that only ranks approved entries)."""
+    if not earlier or not _REFERENT_PRONOUN.search(asked):
+        return asked
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z-]{3,}", earlier[-1]) if w.lower() not in _NOT_A_REFERENT]
+    return _REFERENT_PRONOUN.sub(words[-1], asked, count=1) if words else asked
+
+
+def _focused(asked: str, merged: list[Evidence], kit: Kit, tenant: str | None) -> list[Evidence]:
+    """A follow-up ("how long do you keep them?" after "do you encrypt backups?") was merged with the question before
+    it, whose subject then dominates; the approved entry that leads is the one close to both the follow-up as asked
+    and the merged question, so "how long are backups retained?" wins over "are backups encrypted?"."""
+    alone = kit.company_evidence(asked, kit.retriever.embed(asked), tenant)
+    near = {e.chunk_id: e.similarity for e in alone if e.section == APPROVED_ANSWER}
+    approved = {e.chunk_id: e for e in merged + alone if e.section == APPROVED_ANSWER}
+    both = {c: near.get(c, 0.0) + next((e.similarity for e in merged if e.chunk_id == c), 0.0) for c in approved}
+    if not both:
+        return merged
+    best = approved[max(both, key=both.get)]
+    if merged[0].chunk_id == best.chunk_id or best.similarity < COMPANY_SIMILARITY:
+        return merged
+    return [best] + [e for e in merged if e.chunk_id != best.chunk_id]
 
 
 CLOSE_ENTRY_GAP = 0.08  # another approved entry this close to the best one answers the question as well
