@@ -200,17 +200,6 @@ def test_a_comparison_row_cites_each_document_its_cells_rest_on(assistant, quest
     assert all(w in answer.text.lower() for w in words)
 
 
-@pytest.mark.parametrize("question, first", [
-    ("what is an ISMS", "iso27001-structure"),
-    ("what are CUECs in a soc 2 report?", "deliverables-report-vs-certificate"),
-    ("define bridge letter", "bridge-letters"),
-])
-def test_a_definition_leads_with_the_document_the_term_names(assistant, question, first):
-    from bot.conversation import Conversation
-    answer = assistant.ask(question, Conversation())
-    assert answer.citations[0].id == first
-
-
 @pytest.mark.parametrize("turns, recommendation", [
     # a bare choice after context turns is the decision, whatever the classifier reads into "so what's the call?"
     (["all our customers are in detroit. what's your call?", "oh, budget is tight.", "so what's the call?"], "soc2"),
@@ -242,15 +231,20 @@ def test_a_general_question_about_choosing_is_answered_from_the_guidance_before_
     assert "pursuing-both-frameworks" in {c.id for c in answer.citations}
 
 
-@pytest.mark.parametrize("question, first", [
-    ("p 6.4 meaning", "P6.4"),
-    ("soc 2 - what covers making employees answerable for their security duties?", "CC1.5"),
-    ("under soc 2 how do we have to get rid of personal info once a user asks us to erase it?", "P4.3"),
+@pytest.mark.parametrize("question, first, within", [
+    # a definition leads with the documents the term names (a title or an alias)
+    ("what is an ISMS", "iso27001-structure", 1),
+    ("what are CUECs in a soc 2 report?", "deliverables-report-vs-certificate", 1),
+    ("define bridge letter", "bridge-letters", 1),
+    # IDs, scopes and obligations as written
+    ("p 6.4 meaning", "P6.4", 2),
+    ("soc 2 - what covers making employees answerable for their security duties?", "CC1.5", 2),
+    ("under soc 2 how do we have to get rid of personal info once a user asks us to erase it?", "P4.3", 2),
 ])
-def test_ids_scopes_and_obligations_read_as_written(assistant, question, first):
+def test_a_question_finds_what_it_names_or_asks(assistant, question, first, within):
     from bot.conversation import Conversation
     answer = assistant.ask(question, Conversation())
-    assert not answer.refused and first in [c.id for c in answer.citations[:2]]
+    assert not answer.refused and first in [c.id for c in answer.citations[:within]]
 
 
 @pytest.mark.parametrize("turns, first", [
