@@ -26,7 +26,7 @@ HOLDOUT2_DIR = Path(__file__).with_name("golden") / "holdout2"
 HOLDOUT3_DIR = Path(__file__).with_name("golden") / "holdout3"
 NIST_PATH = Path(__file__).with_name("external") / "nist_csf2_iso27001.yaml"
 # frozen sets, each written by someone who read no code and no other set: the folders evals/golden/<name>
-FROZEN = ("blind", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6")
+FROZEN = ("blind", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "holdout8")
 SETS = ("golden", *FROZEN, "nist")
 # the golden set's own categories; `external_control` belongs to the external checks (evals/external)
 CATEGORIES: tuple[str, ...] = tuple(c for c in Category.__args__ if c != "external_control")
@@ -79,7 +79,7 @@ class Case(BaseModel):
 
 
 def load_set(name: str) -> list[Case]:
-    """A named case set: `golden` (tuned to, gated), `blind` and `holdout2` to `holdout6` (frozen, each written without
+    """A named case set: `golden` (tuned to, gated), `blind` and `holdout2` to `holdout8` (frozen, each written without
     seeing the code) or `nist` (NIST CSF 2.0 subcategories keyed by their ISO/IEC 27001:2022 references; see
     evals/external)."""
     if name not in SETS:
