@@ -306,13 +306,13 @@ class Assistant:
             return []
         # the keyword query names each abbreviation's spelled-out term too, and each term's abbreviation (glossary)
         found = company.search(expand(question), k=self.settings.top_k, vector=vector)
-        # an approved answer whose own question is a paraphrase of this one counts as close as that paraphrase
-        same = company.same_questions(vector, SAME_QUESTION)
-        paraphrases = taken = {e.chunk_id for e in same}
-        found = same + [e for e in found if e.chunk_id not in taken]
-        # an approved entry is as close as its own question is ("how long do you keep backups?" against "backup
-        # retention period?"), when that is closer than its answer text: so are entries retrieval left out
+        # an approved answer whose own question is a paraphrase of this one counts as close as that paraphrase;
+        # one whose question is near (a looser bar) is as close as its question when that beats its answer text,
+        # and so are near entries retrieval left out ("how long do you keep backups?" / "backup retention period?")
         near = {e.chunk_id: e for e in company.same_questions(vector, NEAR_QUESTION)}
+        same = [e for e in near.values() if e.similarity >= SAME_QUESTION]
+        paraphrases = {e.chunk_id for e in same}
+        found = same + [e for e in found if e.chunk_id not in paraphrases]
         found = [replace(e, similarity=near[e.chunk_id].similarity)
                  if e.chunk_id in near and near[e.chunk_id].similarity > e.similarity else e for e in found]
         taken = {e.chunk_id for e in found}

@@ -144,7 +144,7 @@ class Retriever:
             names: dict[str, list[str]] = {}
             for meta in self.metas:
                 doc = meta.get("doc_id", "")
-                for name in [meta.get("title", "")] + str(meta.get("aliases", "")).split(";"):
+                for name in names_of(meta):
                     key = _term_key(name)
                     if key and doc not in names.setdefault(key, []):
                         names[key].append(doc)
@@ -323,6 +323,11 @@ class Retriever:
         return None
 
 
+def names_of(meta: dict) -> list[str]:
+    """A chunk's document title and its aliases (stored as one ";"-joined string)."""
+    return [meta.get("title", "")] + str(meta.get("aliases", "")).split(";")
+
+
 def _term_key(name: str) -> str:
     """A name folded for matching: lowercase, no article, no plural s ("the CUECs" -> "cuec")."""
     key = " ".join(name.lower().replace("-", " ").split())
@@ -336,7 +341,7 @@ def _topic_pattern(metas: list[dict]):
 
     names: set[str] = set()
     for meta in metas:
-        for name in [meta.get("title", "")] + str(meta.get("aliases", "")).split(";"):
+        for name in names_of(meta):
             name = name.strip()
             acronym = " " not in name and 3 <= len(name) <= 6 and sum(ch.isupper() for ch in name) >= 2
             if len(name.split()) >= 2 or acronym:

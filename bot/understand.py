@@ -237,6 +237,7 @@ def _asks_what_a_framework_requires(text: str) -> bool:
 
 
 def _has_company_facts(texts: list[str]) -> bool:
+    """Where the customers are, what buyers ask for, or what is already held: facts a decision rests on."""
     profile = Advisor.load().profile(texts)
     return bool(profile.markets or profile.customer_asks or profile.existing)
 
@@ -338,14 +339,12 @@ def _asks_about_the_recommendation(question: str, conversation: Conversation) ->
     after a recommendation: a question about the recommended framework, not a new decision."""
     if _recommended(conversation) is None or "decide" not in conversation.recent_routes(2):
         return False
-    if not _ASKS.search(question) or _CHOICE.search(question) or _FOLLOW_UP_CHOICE.search(question):
+    if not _ASKS.search(question) or _CHOICE.search(question) or _FOLLOW_UP.search(question):
         return False
     if Advisor.load().profile([question]).model_dump(exclude_defaults=True):
         return False  # new facts change the advice
     return bool(set(Advisor.load().aspects(question, specific=True)) & _ABOUT_IT)
 
-
-_FOLLOW_UP_CHOICE = re.compile(r"(?i)\b(what if|and if|instead|both|which first|in what order)\b")
 
 
 def _choice_with_known_facts(question: str, guess: Guess, conversation: Conversation) -> bool:
@@ -356,5 +355,4 @@ def _choice_with_known_facts(question: str, guess: Guess, conversation: Conversa
         return False
     if Advisor.load().aspects(question, specific=True) and guess.intent == "compare":
         return False  # "which one is cheaper?" compares ("where do we start?" does not)
-    profile = Advisor.load().profile(conversation.user_questions + [question])
-    return bool(profile.markets or profile.customer_asks or profile.existing)
+    return _has_company_facts(conversation.user_questions + [question])

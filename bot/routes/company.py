@@ -136,8 +136,9 @@ def _focused(asked: str, merged: list[Evidence], kit: Kit, tenant: str | None) -
     and the merged question, so "how long are backups retained?" wins over "are backups encrypted?"."""
     alone = kit.company_evidence(asked, kit.retriever.embed(asked), tenant)
     near = {e.chunk_id: e.similarity for e in alone if e.section == APPROVED_ANSWER}
+    close = {e.chunk_id: e.similarity for e in merged if e.section == APPROVED_ANSWER}
     approved = {e.chunk_id: e for e in merged + alone if e.section == APPROVED_ANSWER}
-    both = {c: near.get(c, 0.0) + next((e.similarity for e in merged if e.chunk_id == c), 0.0) for c in approved}
+    both = {c: near.get(c, 0.0) + close.get(c, 0.0) for c in approved}
     if not both:
         return merged
     best = approved[max(both, key=both.get)]
