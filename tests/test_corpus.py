@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+import subprocess
 from collections import Counter
 from pathlib import Path
 
@@ -19,8 +20,22 @@ from ingest.schema import STANDARD_SECTIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / "corpus"
-# the seed article lives outside the repo: ../shared/seed next to the checkout, or where TRUSTDESK_SEED_DIR says
-SEED_DIR = Path(os.environ.get("TRUSTDESK_SEED_DIR") or ROOT.parent / "shared" / "seed")
+
+
+def _seed_dir() -> Path:
+    """The seed article lives outside the repo: where TRUSTDESK_SEED_DIR says, else ../shared/seed next to this
+    checkout, else next to the checkout it was cloned from (a clone in a temporary folder has no ../shared)."""
+    if os.environ.get("TRUSTDESK_SEED_DIR"):
+        return Path(os.environ["TRUSTDESK_SEED_DIR"])
+    candidates = [ROOT.parent / "shared" / "seed"]
+    origin = subprocess.run(["git", "-C", str(ROOT), "config", "--get", "remote.origin.url"],
+                            capture_output=True, text=True).stdout.strip()
+    if origin and "://" not in origin and ":" not in origin.split("/")[0]:  # a local path, not a URL
+        candidates.append(Path(origin).resolve().parent / "shared" / "seed")
+    return next((c for c in candidates if any(c.glob("*.txt"))), candidates[0])
+
+
+SEED_DIR = _seed_dir()
 SEED = sorted(SEED_DIR.glob("*.txt"))
 NORTHWIND = CORPUS / "examples" / "northwind"
 
