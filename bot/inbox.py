@@ -77,25 +77,33 @@ class Inbox:
     def edit(self, key: str, channel: str, ts: str, text: str) -> None:
         """The message was edited: a waiting one is answered with the new text (kept too if it has not
         arrived yet); an answered or deleted one is left as it is."""
-        with self.records.session() as s:
-            moved = s.execute(update(ChatMessage).where(ChatMessage.channel == channel, ChatMessage.ts == ts,
-                                                        ChatMessage.status.in_((WAITING, EDITED)))
-                              .values(text=text)).rowcount
-            known = moved or s.scalar(select(ChatMessage.id).where(ChatMessage.channel == channel,
-                                                                   ChatMessage.ts == ts))
-        if not known:
+        status = self._apply(channel, ts, ChatMessage.status.in_((WAITING, EDITED)), {"text": text})
+        if status is None:
             self._keep_early(key, channel, ts, text, EDITED)
 
     def delete(self, key: str, channel: str, ts: str) -> None:
         """The message was deleted: if it is not answered yet, it never will be."""
-        with self.records.session() as s:
-            moved = s.execute(update(ChatMessage).where(ChatMessage.channel == channel, ChatMessage.ts == ts,
-                                                        ChatMessage.status != ANSWERED)
-                              .values(status=DELETED)).rowcount
-            known = moved or s.scalar(select(ChatMessage.id).where(ChatMessage.channel == channel,
-                                                                   ChatMessage.ts == ts))
-        if not known:
+        status = self._apply(channel, ts, ChatMessage.status != ANSWERED, {"status": DELETED})
+        if status is None:
             self._keep_early(key, channel, ts, "", DELETED)
+
+    def _apply(self, channel: str, ts: str, allowed, values: dict) -> str | None:
+        """Change a known message where `allowed`; its status, or None when it has not arrived yet.
+
+        The message may be committed by its own request between this UPDATE and the SELECT after it (each statement
+        sees what was committed when it began): found then, and still changeable, the UPDATE runs again, so an edit
+        that lands in that gap is not lost."""
+        for _ in range(2):
+            with self.records.session() as s:
+                where = (ChatMessage.channel == channel, ChatMessage.ts == ts)
+                if s.execute(update(ChatMessage).where(*where, allowed).values(**values)).rowcount:
+                    return "changed"
+                found = s.scalar(select(ChatMessage.id).where(*where))
+                if found is None:
+                    return None
+                if not s.scalar(select(ChatMessage.id).where(*where, allowed)):
+                    return "left"  # answered (an edit: or deleted) already: left as it is
+        return "left"
 
     def _keep_early(self, key: str, channel: str, ts: str, text: str, status: str) -> None:
         """An edit or delete that overtook its message: kept, so the message finds it when it arrives."""
