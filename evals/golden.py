@@ -25,9 +25,11 @@ BLIND_DIR = Path(__file__).with_name("golden") / "blind"
 HOLDOUT2_DIR = Path(__file__).with_name("golden") / "holdout2"
 HOLDOUT3_DIR = Path(__file__).with_name("golden") / "holdout3"
 NIST_PATH = Path(__file__).with_name("external") / "nist_csf2_iso27001.yaml"
+# practice sets: the same format, written the same way, but training data whose failures are read to find kinds
+PRACTICE_DIR = Path(__file__).resolve().parent.parent / "bot" / "data" / "practice"
 # frozen sets, each written by someone who read no code and no other set: the folders evals/golden/<name>
-FROZEN = ("blind", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "holdout8")
-SETS = ("golden", *FROZEN, "nist")
+FROZEN = ("blind", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "holdout8", "holdout9")
+SETS = ("golden", *FROZEN, "nist", "practice")
 # the golden set's own categories; `external_control` belongs to the external checks (evals/external)
 CATEGORIES: tuple[str, ...] = tuple(c for c in Category.__args__ if c != "external_control")
 
@@ -79,13 +81,15 @@ class Case(BaseModel):
 
 
 def load_set(name: str) -> list[Case]:
-    """A named case set: `golden` (tuned to, gated), `blind` and `holdout2` to `holdout8` (frozen, each written without
-    seeing the code) or `nist` (NIST CSF 2.0 subcategories keyed by their ISO/IEC 27001:2022 references; see
-    evals/external)."""
+    """A named case set: `golden` (tuned to, gated), `blind` and `holdout2` to `holdout9` (frozen, each written without
+    seeing the code), `nist` (NIST CSF 2.0 subcategories keyed by their ISO/IEC 27001:2022 references; see
+    evals/external) or `practice` (training data in the same format: bot/data/practice)."""
     if name not in SETS:
         raise ValueError(f"unknown case set {name!r}: choose one of {', '.join(SETS)}")
     if name == "nist":
         return load_nist()
+    if name == "practice":
+        return [case for folder in sorted(PRACTICE_DIR.iterdir()) if folder.is_dir() for case in load_golden(folder)]
     return load_golden(GOLDEN_DIR / name if name in FROZEN else GOLDEN_DIR)
 
 
