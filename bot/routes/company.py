@@ -132,19 +132,35 @@ def _with_referent(asked: str, earlier: list[str]) -> str:
 
 def _focused(asked: str, merged: list[Evidence], kit: Kit, tenant: str | None) -> list[Evidence]:
     """A follow-up ("how long do you keep them?" after "do you encrypt backups?") was merged with the question before
-    it, whose subject then dominates; the approved entry that leads is the one close to both the follow-up as asked
-    and the merged question, so "how long are backups retained?" wins over "are backups encrypted?"."""
+    it, whose subject then dominates. The follow-up as asked names what it wants; the conversation only says which
+    of its close answers is meant. So the approved entries nearly as close to the follow-up alone as its best one
+    are the candidates, and the one closest to the merged question leads ("and what happens when someone leaves?"
+    after questions on MFA: access removal, not the equipment's return). A follow-up too vague to find anything
+    alone ("what about your german staff?") keeps the merged question's ranking, led by the entry close to both."""
     alone = kit.company_evidence(asked, kit.retriever.embed(asked), tenant)
     near = {e.chunk_id: e.similarity for e in alone if e.section == APPROVED_ANSWER}
     close = {e.chunk_id: e.similarity for e in merged if e.section == APPROVED_ANSWER}
     approved = {e.chunk_id: e for e in merged + alone if e.section == APPROVED_ANSWER}
-    both = {c: near.get(c, 0.0) + close.get(c, 0.0) for c in approved}
-    if not both:
+    if not approved:
         return merged
-    best = approved[max(both, key=both.get)]
-    if merged[0].chunk_id == best.chunk_id or best.similarity < COMPANY_SIMILARITY:
+    top = max(near.values(), default=0.0)
+    if top >= FOCUS_FLOOR:
+        pool = [c for c, s in near.items() if s >= top - FOCUS_MARGIN]
+        best = approved[max(pool, key=lambda c: (close.get(c, 0.0), near[c]))]
+    else:
+        both = {c: near.get(c, 0.0) + close.get(c, 0.0) for c in approved}
+        best = approved[max(both, key=both.get)]
+        if best.similarity < COMPANY_SIMILARITY:
+            return merged
+    if merged and merged[0].chunk_id == best.chunk_id:
         return merged
     return [best] + [e for e in merged if e.chunk_id != best.chunk_id]
+
+
+# a follow-up whose own best approved entry is at least this close names its subject itself; entries this much less
+# close are its other candidates (fixed on the bulk training conversations, bot/data/followups.yaml)
+FOCUS_FLOOR = 0.3
+FOCUS_MARGIN = 0.05
 
 
 CLOSE_ENTRY_GAP = 0.08  # another approved entry this close to the best one answers the question as well
