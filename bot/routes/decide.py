@@ -67,6 +67,10 @@ def handle(u: Understanding, kit: Kit) -> Draft:
             draft.add(sequencing, BOTH)
     for reason, cite in advice.reasons[:FOLLOW_UP_REASONS if follow_up else MAX_REASONS]:
         draft.add(reason, cite)
+    rule = advisor.data["clarify_lead"]
+    if rule["cite"] not in draft.cited:
+        # the rule every recommendation applies, and the guidance that states it: a reader can check the advice
+        draft.add("The rule behind this: " + _lowered(rule["reason"]), rule["cite"])
     if TABLE.search(u.question):
         draft.table, cites = advisor.comparison_table()
         draft.extra_cites.extend(cites)
@@ -77,6 +81,10 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     draft.recommendation = advice.recommendation
     draft.evidence = [ev for doc in dict.fromkeys(draft.cited) for ev in kit.retriever.chunks_of(doc)] + evidence
     return draft
+
+
+def _lowered(sentence: str) -> str:
+    return sentence[:1].lower() + sentence[1:]
 
 
 def _asks_about_the_advice(u: Understanding, advisor: Advisor) -> bool:
