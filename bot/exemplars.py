@@ -1,6 +1,6 @@
 """Retrieval learned from labelled wording: practitioners' phrasings and the items that cover them.
 
-`bot/data/retrieval_pairs.yaml` holds about 1,600 pairs written in bulk (never an eval set): a questionnaire row, an
+`bot/data/retrieval_pairs.yaml` holds about 1,600 pairs (and `retrieval_pairs_statements.yaml` 450 control statements) written in bulk (never an eval set): a questionnaire row, an
 engineer's shorthand or an auditor's request, with the SOC 2 criteria, ISO/IEC 27001:2022 items and guidance that
 answer it. A question close to some of those phrasings votes for their items; the vote is a third ranked list beside
 dense and BM25 in the standards retriever (`Retriever.search`), fused by the same reciprocal-rank rule, so one
@@ -27,6 +27,10 @@ import numpy as np
 from ingest.datafile import read_yaml
 
 PAIRS_PATH = Path(__file__).with_name("data") / "retrieval_pairs.yaml"
+# control statements in the declarative style of public control catalogues ("Risk responses are chosen and tracked"),
+# 450 more pairs written the same way
+STATEMENTS_PATH = Path(__file__).with_name("data") / "retrieval_pairs_statements.yaml"
+PAIRS_PATHS = (PAIRS_PATH, STATEMENTS_PATH)
 VECTORS_PATH = Path(__file__).with_name("data") / "pair_vectors.npz"
 NEIGHBOURS = 10  # labelled phrasings that vote for a question's items
 MIN_SIMILARITY = 0.45  # a phrasing less close than this says nothing about the question
@@ -69,21 +73,24 @@ class Exemplars:
         return sorted(score, key=lambda d: -score[d])
 
 
-def pairs(path: Path = PAIRS_PATH) -> tuple[list[str], list[tuple[str, ...]]]:
+def pairs(paths: tuple[Path, ...] = PAIRS_PATHS) -> tuple[list[str], list[tuple[str, ...]]]:
     """(phrasings, the documents each names: its SOC 2, ISO and guidance items, in that order, best first)."""
-    data = read_yaml(path)
     texts, docs = [], []
-    for pair in data["pairs"]:
-        named = tuple(str(d) for d in [*pair.get("soc2", []), *pair.get("iso", []), *pair.get("guidance", [])])
-        if named:
-            texts.append(str(pair["text"]))
-            docs.append(named)
+    for path in paths:
+        for pair in read_yaml(path)["pairs"]:
+            named = tuple(str(d) for d in [*pair.get("soc2", []), *pair.get("iso", []), *pair.get("guidance", [])])
+            if named:
+                texts.append(str(pair["text"]))
+                docs.append(named)
     return texts, docs
 
 
-def digest(path: Path = PAIRS_PATH) -> str:
-    """The pairs file's hash: the shipped vectors are of this file or stale."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+def digest(paths: tuple[Path, ...] = PAIRS_PATHS) -> str:
+    """The pairs files' hash: the shipped vectors are of these files or stale."""
+    sha = hashlib.sha256()
+    for path in paths:
+        sha.update(Path(path).read_bytes())
+    return sha.hexdigest()[:16]
 
 
 def shipped() -> tuple[np.ndarray, list[tuple[str, ...]]] | None:
