@@ -323,6 +323,20 @@ class Advisor:
                 return False
         return True
 
+    def schemes(self, profile: CompanyProfile, texts: Iterable[str]) -> list[tuple[str, str]]:
+        """(reason, cite) for each scheme beside SOC 2 and ISO/IEC 27001 that the company's buyers may require
+        (TISAX for German automotive suppliers, SOC 1 for a payroll service): `schemes` in bot/data/advisor.yaml."""
+        said = " ".join(texts)
+        found = []
+        for scheme in self.data.get("schemes", []):
+            when = dict(scheme["when"])
+            pattern = when.pop("text", None)
+            if pattern and not re.search(pattern, said, re.I):
+                continue
+            if self._matches(when, profile, None):
+                found.append((scheme["reason"], scheme["cite"]))
+        return found
+
     def clarifying_question(self, profile: CompanyProfile) -> str | None:
         for item in self.data["clarify"]:
             if not any(profile.known(name) for name in item["need"]):

@@ -191,6 +191,7 @@ _FIRST_NAMED = re.compile(r"(?i)\bsoc[ -]?(2|ii|two)\b|\biso\b|\b27001\b")
 _ASK_ENDS = re.compile(r"(?i)[.;?!]|,(?!\s*(?:the other|the rest|others|other|and|plus|as well as|while|some|both)\b)"
                        r"|\s(?:so|but|which|because)\s")
 WANT_REACH = 80  # characters after an asking word in which the framework asked for is named
+_LISTED = re.compile(r"\((?:a|1|i)\)|(?:^|\s)(?:a|1)\)\s")
 _EVERYONE = re.compile(r"(?i)\b(all|every|each|both|only|entire|whole)\b")
 
 
@@ -212,7 +213,9 @@ def asks(text: str) -> list[Ask]:
             # what is asked for follows the asking, up to the next asker named ("a hospital said no ISO, no deal;
             # our competitor got SOC 2": the competitor's badge is not the hospital's wish); else it came first
             # ("SOC 2 is what our customers require")
-            reach = clause[want.end():want.end() + WANT_REACH]
+            # an enumerated list of requirements ("(a) a SOC 2 Type 2 report ... and (b) ISO/IEC 27001") is one ask
+            listed = _LISTED.search(clause, want.end(), want.end() + WANT_REACH)
+            reach = clause[want.end():len(clause) if listed else want.end() + WANT_REACH]
             later = [m.start() for role in ("buyer", "other") for m in [askers[role].search(reach)] if m]
             window = (want.end(), want.end() + min(later, default=len(reach)))
             first = _FIRST_NAMED.search(clause, *window)
@@ -260,10 +263,15 @@ _SOMEONE = re.compile(r"(?i)^\W*(a|an|the|one|two|three|several|some|another|our
                       r"new|anchor|key|newest|only))\b")
 
 
+_THEIR = re.compile(r"(?i)\b(their|the (bank|customer|client|buyer|prospect|hospital)'s)(\s+[\w-]+)?\s+$")
+
+
 def _asker(head: str, askers: dict[str, re.Pattern]) -> str | None:
     """"buyer", "other" or None for the words before the asking. The asker named last, nearest the verb, wins, and
     of two ending together the longer ("our parent company" is an adviser's wish, not a buyer's as "company" is)."""
-    named = [(m.end(), len(m.group()), role) for role in ("buyer", "other") for m in askers[role].finditer(head)]
+    # "their parent company", "the bank's CISO": someone on the buyer's side, whatever the noun
+    named = [(m.end(), len(m.group()), "buyer" if role == "other" and _THEIR.search(head, 0, m.start()) else role)
+             for role in ("buyer", "other") for m in askers[role].finditer(head)]
     if named:
         return max(named)[2]
     return "buyer" if _SOMEONE.search(head) else None

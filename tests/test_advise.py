@@ -93,6 +93,25 @@ def test_every_reason_is_supported_by_the_document_it_cites(guidance):
         assert supported(rule["reason"], guidance[rule["cite"]]), f"{rule['id']}: reason not supported by {rule['cite']}"
     lead = advisor.data["clarify_lead"]
     assert supported(lead["reason"], guidance[lead["cite"]]), "the clarifying answer's rule of thumb"
+    for scheme in advisor.data["schemes"]:
+        assert supported(scheme["reason"], guidance[scheme["cite"]]), f"{scheme['id']}: not supported by {scheme['cite']}"
+
+
+@pytest.mark.parametrize("said, scheme", [
+    ("we sell to German automotive suppliers (Tier 1s) in Stuttgart", "TISAX"),
+    ("our customers are Bundesbehörden and Landesministerien", "C5"),
+    ("our buyers are insurers in Spain and Portugal", "DORA"),
+    ("we run payroll for US mid-market companies", "SOC 1"),
+    ("we sell to chaebol affiliates in Seoul", "ISMS-P"),
+])
+def test_a_scheme_some_buyers_require_is_named_beside_the_advice(said, scheme):
+    named = " ".join(reason for reason, _ in advisor.schemes(advisor.profile([said]), [said]))
+    assert scheme in named
+
+
+def test_no_scheme_for_a_market_that_has_none():
+    said = "our customers are US dental practices"
+    assert advisor.schemes(advisor.profile([said]), [said]) == []
 
 
 def test_comparison_and_roadmap_cite_existing_documents(guidance):

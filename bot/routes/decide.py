@@ -22,6 +22,7 @@ from bot.understand import Understanding
 from bot.vocab import ROADMAP, TABLE, named_frameworks
 
 MAX_REASONS = 5
+MAX_SCHEMES = 2  # sector or national schemes named beside the advice (TISAX, C5, DORA, SOC 1, ISMS-P)
 FOLLOW_UP_POINTS = 3
 FOLLOW_UP_REASONS = 2  # a follow-up recalls the advice briefly; its own subject comes first
 CHOOSING = "choosing-a-framework"
@@ -66,6 +67,8 @@ def handle(u: Understanding, kit: Kit) -> Draft:
         if sequencing:
             draft.add(sequencing, BOTH)
     for reason, cite in advice.reasons[:FOLLOW_UP_REASONS if follow_up else MAX_REASONS]:
+        draft.add(reason, cite)
+    for reason, cite in advisor.schemes(profile, u.user_texts)[:MAX_SCHEMES]:
         draft.add(reason, cite)
     rule = advisor.data["clarify_lead"]
     if rule["cite"] not in draft.cited:
