@@ -25,6 +25,7 @@ from bot.followup import pair_reference, resolve
 from bot.ids import Mention, find_ids
 from bot.intent import Guess, IntentModel, features
 from bot.manipulation import is_confirmation_row, is_manipulation, planted_instructions
+from bot.slots import places
 from bot.subject import defined_term
 from bot.text import terms
 from bot.vocab import ROADMAP, TABLE, named_frameworks, names_new_edition, names_other_scheme, scope, sides
@@ -154,6 +155,11 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if not mentions and _choice_with_known_facts(question, guess, conversation):
         return "decide", "a choice between the frameworks, with the company's facts given earlier"
     intent, reason = guess.intent, guess.reason
+    if intent == "decide" and guess.runner_up == "out_of_scope" and not mentions and _chooses_something_else(
+            conversation.user_questions + [resolved]):
+        # "BTC or ETH?", "LLC vs C-corp in Delaware?": a choice between things that are not ours to weigh
+        intent, reason = "out_of_scope", f"a choice between things other than assurance frameworks; {reason}"
+        return intent, reason
     close = bool(mentions) or similarity >= COVERED_SIMILARITY
     covered = close or signals.names_topic(resolved)
     refusal = guess.probability  # how sure the classifier is that the question is not ours to answer
@@ -234,6 +240,21 @@ _DECEIVE = re.compile(r"(?i)\b(write|say|claim|pretend|fake|forge|fabricat\w*|ba
 
 def _asks_what_a_framework_requires(text: str) -> bool:
     return bool(named_frameworks(text)) and bool(_OBLIGATION.search(text)) and not _DECEIVE.search(text)
+
+
+# the words of security assurance: without any of them in a conversation, a choice is not between frameworks
+_ASSURANCE = re.compile(r"(?i)\b(soc ?[123]?|iso|27001|27k|certif\w*|audit\w*|complian\w*|attest\w*|framework\w*|"
+                        r"secur\w*|isms|trust|controls?|criteri\w*|questionnaires?|assurance|standards?|reports?|"
+                        r"accredit\w*|hipaa|gdpr|pci|fedramp|hitrust|nist|tisax|c5|badge|cert|certs)\b")
+_ALTERNATIVES = re.compile(r"(?i)\b[\w.-]+\s+(or|vs\.?|versus)\s+[\w.-]+")
+
+
+def _chooses_something_else(texts: list[str]) -> bool:
+    """A choice between named alternatives that are not places ("Berlin or Munich?" asks where the customers are),
+    in a conversation that never mentions security assurance."""
+    if _ASSURANCE.search(" ".join(texts)):
+        return False
+    return any(not places(m.group()) for m in _ALTERNATIVES.finditer(texts[-1]))
 
 
 def _has_company_facts(texts: list[str]) -> bool:

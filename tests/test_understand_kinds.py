@@ -119,3 +119,15 @@ def test_a_question_about_a_series_leads_with_the_naming_scheme(assistant, quest
     answer = assistant.ask(question)
     assert answer.cited_ids[0] == "trust-services-categories" and "common criteria" in answer.text.lower()
     assert "CC6.1" not in question or "CC6.1" in answer.cited_ids
+
+
+@pytest.mark.parametrize("question", ["which crypto should I hold for five years, BTC or ETH",
+                                      "LLC vs C-corp in Delaware if we raise from US VCs?"])
+def test_a_choice_between_other_things_is_not_a_framework_decision(question):
+    assert _route(question, Guess("decide", 0.75, "out_of_scope", 0.25), similarity=0.3) == "out_of_scope"
+
+
+@pytest.mark.parametrize("question", ["our customers are in Berlin or Munich, which one?",
+                                      "US hospitals or German banks: which certification do we need?"])
+def test_a_choice_with_customers_or_assurance_named_stays_a_decision(question):
+    assert _route(question, Guess("decide", 0.75, "out_of_scope", 0.25), similarity=0.6) == "decide"
