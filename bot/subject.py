@@ -51,10 +51,14 @@ def subject(question: str) -> str:
 
 
 # "what is an ISMS", "what are CUECs in a soc 2 report", "what does SoA stand for", "define bridge letter"
-_DEFINITION = re.compile(r"(?i)^\W*(?:(?:so|ok|and|hey|quick q:?),?\s+)?(?:what(?:'s|s| is| are)|define|meaning of|what does)\s+"
+_DEFINITION = re.compile(r"(?i)^\W*(?:(?:so|ok|and|hey|quick q:?),?\s+)?(?:what(?:'s|s| is| are)|who(?:'s| is| are)|define|"
+                         r"meaning of|what does)\s+"
                          r"(?:an?\s+|the\s+)?(?P<term>[\w&/' -]{2,40}?)(?:\s+(?:mean|stand for))?"
                          r"(?:\s+(?:in|for|under)\s+(?:a\s+|an\s+|the\s+)?(?:soc ?2|iso(?:/iec)?(?: ?27001)?(?::2022)?)"
-                         r"(?:\s+(?:report|audit|certificate|certification|terms|world|speak))?)?\s*[?.!]*\s*$")
+                         r"(?:\s+(?:report|audit|certificate|certification|terms|world|speak))?)?"
+                         # "what is an ISMS, in plain words?": how to answer, not what
+                         r"(?:,?\s+(?:in plain (?:words|english|terms|language)|simply|briefly|exactly|please|pls|again|"
+                         r"in a nutshell|in one sentence|for a slide|for dummies|for a non-expert))*\s*[?.!]*\s*$")
 
 
 def defined_term(question: str) -> str | None:

@@ -24,6 +24,7 @@ from bot.conversation import Conversation
 from bot.followup import pair_reference, resolve
 from bot.ids import Mention, find_ids
 from bot.intent import Guess, IntentModel, features
+from bot.lists import which_list
 from bot.manipulation import is_confirmation_row, is_manipulation, planted_instructions
 from bot.slots import places
 from bot.subject import defined_term
@@ -146,6 +147,10 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         return "successor", "2013 control number"
     if mentions and not any(m.exists for m in mentions):
         return "unknown_id", "every ID named does not exist"
+    if not mentions and guess.intent in ("successor", "compare", "crosswalk") and which_list(resolved):
+        # "how many controls are in annex a in the 2022 version and how are they grouped?": a whole list, whatever
+        # edition or framework words frame it
+        return "lookup", f"asks for a whole list; {guess.reason}"
     if not mentions and _asks_about_the_recommendation(question, conversation):
         return "lookup", f"{ABOUT_THE_RECOMMENDATION}: who audits it, what it delivers, how long it lasts"
     if not mentions and _continues_decision(question, guess, conversation):
@@ -179,6 +184,9 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         reason = f"no manipulation marker; {reason}"
     named_only = covered and not close  # a corpus topic is named, nothing else says the question is ours
     term = defined_term(resolved)
+    if intent == "out_of_scope" and named_frameworks(resolved) and _HOLDS.search(resolved):
+        # "Sind Sie nach ISO 27001 zertifiziert?": whether someone holds a framework, in any language, is ours
+        return _fallback(guess), f"asks whether a framework is held; {reason}"
     if intent == "out_of_scope" and named_only and refusal >= REFUSAL_SURE and not (term and signals.names_topic(term)):
         # ("whats a CUEC" names its topic as the whole of what it asks, not in passing)
         return intent, f"names a corpus topic only in passing; {reason}"
@@ -242,6 +250,9 @@ def _asks_what_a_framework_requires(text: str) -> bool:
     return bool(named_frameworks(text)) and bool(_OBLIGATION.search(text)) and not _DECEIVE.search(text)
 
 
+# holding a framework, in the languages buyers write in: certified, compliant, a report
+_HOLDS = re.compile(r"(?i)\b(zertifi\w*|certifi\w*|conform\w*|compliant|compliance|konform\w*|rapport|bericht|informe|"
+                    r"relat[oó]rio|attest\w*|report|gecertificeerd|certyfik\w*)\b")
 # the words of security assurance: without any of them in a conversation, a choice is not between frameworks
 _ASSURANCE = re.compile(r"(?i)\b(soc ?[123]?|iso|27001|27k|certif\w*|audit\w*|complian\w*|attest\w*|framework\w*|"
                         r"secur\w*|isms|trust|controls?|criteri\w*|questionnaires?|assurance|standards?|reports?|"

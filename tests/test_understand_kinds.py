@@ -131,3 +131,24 @@ def test_a_choice_between_other_things_is_not_a_framework_decision(question):
                                       "US hospitals or German banks: which certification do we need?"])
 def test_a_choice_with_customers_or_assurance_named_stays_a_decision(question):
     assert _route(question, Guess("decide", 0.75, "out_of_scope", 0.25), similarity=0.6) == "decide"
+
+
+@pytest.mark.parametrize("question, listed", [
+    ("CIA triad = ?", "cia"),
+    ("which clause is 'Leadership'? and what are the other ones from 4 to 10", "iso_clauses"),
+    ("how many controls are in annex a in the 2022 version and how are they grouped", "annex_a_themes"),
+])
+def test_a_list_question_is_recognised_in_its_users_words(question, listed):
+    from bot.lists import which_list
+    assert which_list(question)["key"] == listed
+
+
+def test_a_list_question_framed_by_an_edition_is_a_lookup_of_the_list():
+    question = "how many controls are in annex a in the 2022 version and how are they grouped"
+    assert _route(question, Guess("successor", 0.8, "lookup", 0.1)) == "lookup"
+
+
+@pytest.mark.parametrize("question, term", [("what is an ISMS, in plain words", "ISMS"), ("who is the AICPA", "AICPA")])
+def test_a_definition_with_a_manner_or_a_who_names_its_term(question, term):
+    from bot.subject import defined_term
+    assert defined_term(question) == term
