@@ -36,6 +36,7 @@ from bot.retrieve import Evidence, Retriever
 from bot.routes import ROUTES, Kit
 from bot.routes.company import (COMPANY_SIMILARITY_ALONE, NEAR_QUESTION, QUESTIONNAIRE_ROW, SAME_QUESTION, answers,
                                 other_standard, source_policy)
+from bot.text import terms
 from bot.understand import Signals, Understanding, understand
 from ingest.crosswalk import Crosswalk
 from ingest.embed import query_embedder
@@ -54,6 +55,7 @@ LLM_FALLBACK_NOTE = "The language model was unavailable, so this answer is quote
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 RELOAD_CHECK_SECONDS = 2.0
+SHORT_QUESTION_TERMS = 6  # a company question this short is embedded with its abbreviations spelled out
 IGNORED_NOTE = ("I ignored an instruction inside the pasted text that told me what to write: answers come from the "
                 "evidence only.")
 
@@ -304,8 +306,13 @@ class Assistant:
             company = self.retriever(company_index(tenant))
         except IndexMissing:
             return []
-        # the keyword query names each abbreviation's spelled-out term too, and each term's abbreviation (glossary)
-        found = company.search(expand(question), k=self.settings.top_k, vector=vector)
+        # the keyword query names each abbreviation's spelled-out term too, and each term's abbreviation (glossary);
+        # so does the meaning of a short question, which an abbreviation dominates: MiniLM reads "and a DPO?" poorly
+        # and "data protection officer" well (a longer row keeps its own vector: its other words carry it)
+        expanded = expand(question)
+        if expanded != question and len(terms(question)) <= SHORT_QUESTION_TERMS:
+            vector = company.embed(expanded)
+        found = company.search(expanded, k=self.settings.top_k, vector=vector)
         # an approved answer whose own question is a paraphrase of this one counts as close as that paraphrase;
         # one whose question is near (a looser bar) is as close as its question when that beats its answer text,
         # and so are near entries retrieval left out ("how long do you keep backups?" / "backup retention period?")

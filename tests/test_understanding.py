@@ -281,3 +281,28 @@ def test_a_buyers_follow_up_is_answered_about_what_it_asks_not_the_question_befo
     conversation.add(first, northwind_assistant.ask(first, conversation, tenant="northwind"))
     answer = northwind_assistant.ask("how long do you keep them?", conversation, tenant="northwind")
     assert "35 days" in answer.text.split("\n")[0]
+
+
+@pytest.mark.parametrize("turns, wanted", [
+    (["do you have a DPA?", "and a DPO?"], "data protection officer"),
+    (["will you sign a BAA?", "do you store card data?", "any FedRAMP?"], "FedRAMP"),
+])
+def test_a_buyers_elliptical_follow_up_gets_the_entry_it_names(northwind_assistant, turns, wanted):
+    """The follow-up as asked names what it wants ("a DPO", "someone leaves"); the conversation only picks among its
+    close answers."""
+    conversation = Conversation()
+    for turn in turns[:-1]:
+        conversation.add(turn, northwind_assistant.ask(turn, conversation, tenant="northwind"))
+    answer = northwind_assistant.ask(turns[-1], conversation, tenant="northwind")
+    assert wanted in answer.text.split("\n\n")[0] + answer.text.split("\n\n")[1]
+
+
+def test_a_message_whose_parts_are_answered_separately_quotes_the_part_that_has_an_entry(northwind_assistant):
+    answer = northwind_assistant.ask("Will you sign our DPA? Êtes-vous conformes au RGPD? we're a hospital group in "
+                                     "Île-de-France", Conversation(), tenant="northwind")
+    assert answer.route == "company" and "data processing agreement" in answer.text and not answer.needs_review
+
+
+def test_whether_a_framework_is_held_is_never_off_topic_in_another_language(northwind_assistant):
+    answer = northwind_assistant.ask("Sind Sie nach ISO 27001 zertifiziert?", Conversation(), tenant="northwind")
+    assert not answer.refused
