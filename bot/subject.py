@@ -29,7 +29,21 @@ MIN_SUBJECT_TERMS = 2
 @functools.cache
 def _patterns() -> tuple[list[re.Pattern], list[re.Pattern], list[re.Pattern]]:
     data = read_yaml(FRAMING_PATH)
-    return tuple([re.compile(p, re.I) for p in data[key]] for key in ("leading", "trailing", "anywhere"))
+    leading, trailing, anywhere = ([re.compile(p, re.I) for p in data[key]] for key in ("leading", "trailing", "anywhere"))
+    return _locators() + leading, trailing, anywhere
+
+
+@functools.cache
+def _locators() -> list[re.Pattern]:
+    return [re.compile(p, re.I) for p in read_yaml(FRAMING_PATH)["locators"]]
+
+
+def without_locator(question: str) -> str:
+    """The question without a questionnaire's own numbering in front ("Section 5, item 3: ..."), which names no
+    clause of the standard."""
+    for pattern in _locators():
+        question = pattern.sub("", question, count=1)
+    return question
 
 
 def subject(question: str) -> str:

@@ -27,7 +27,7 @@ from bot.intent import Guess, IntentModel, features
 from bot.lists import which_list
 from bot.manipulation import is_confirmation_row, is_manipulation, planted_instructions
 from bot.slots import places
-from bot.subject import defined_term
+from bot.subject import defined_term, without_locator
 from bot.text import terms
 from bot.vocab import ROADMAP, TABLE, named_frameworks, names_new_edition, names_other_scheme, scope, sides
 
@@ -100,7 +100,7 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
                for q, meta in conversation.exchanges()]
     # also without a conversation: "the last control in the people theme" is resolved to its ID
     resolved = resolve(question, [q for q, _ in earlier], [c for _, c in earlier])
-    mentions = find_ids(resolved)
+    mentions = find_ids(without_locator(resolved))
     vector, guess = _read(resolved, signals)
     paired = pair_reference(resolved) if not mentions and not sides(resolved) else None
     if paired:

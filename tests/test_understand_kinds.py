@@ -152,3 +152,9 @@ def test_a_list_question_framed_by_an_edition_is_a_lookup_of_the_list():
 def test_a_definition_with_a_manner_or_a_who_names_its_term(question, term):
     from bot.subject import defined_term
     assert defined_term(question) == term
+
+
+def test_a_questionnaires_own_numbering_names_no_clause():
+    from bot.subject import without_locator
+    assert find_ids(without_locator("Section 5, item 3: The vendor logs privileged activity.")) == []
+    assert [m.id for m in find_ids(without_locator("what does section 9.2 require?"))] == ["9.2"]
