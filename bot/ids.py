@@ -185,6 +185,15 @@ def _bare_iso(number: str, raw: str, start: int, text: str) -> Mention | None:
     clause_id = SUBCLAUSE_PARENT.get(number, number)
     is_clause = clause_id in CATALOG and CATALOG[clause_id].kind == "clause"
     is_control = f"A.{number}" in CATALOG
+    if is_clause and is_control:
+        from bot.text import terms
+
+        # "7.5 documented information": the words after the number name one of the two by its title
+        after = set(terms(text[start + len(raw):start + len(raw) + 40])[:4])
+        clause_named = bool(set(terms(CATALOG[clause_id].title)) & after)
+        control_named = bool(set(terms(CATALOG[f"A.{number}"].title)) & after)
+        if clause_named != control_named:
+            return _clause(number, raw, start) if clause_named else _annex(*number.split("."), None, raw, start)
     if is_clause and (not is_control or not re.search(r"(?i)\bcontrols?\b|annex", text)):
         return _clause(number, raw, start)
     if is_control:

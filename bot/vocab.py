@@ -38,6 +38,7 @@ ITEM_WORDS = re.compile(
 # the item nouns of each framework: "criterion" is SOC 2's word, "control"/"clause" ISO's
 _SOC2_ITEM = re.compile(r"(?i)\b(?:soc ?2|soc2|tsc|trust services)\b.{0,25}\b(?:criteri(?:on|a)|points? of focus|tsc)\b"
                         r"|\bcriteri(?:on|a)\b")
+_SOC2_NAMED = re.compile(r"(?i)\b(?:soc ?2|soc2|tsc|trust services)\b")
 _ISO_ITEM = re.compile(r"(?i)\b(?:annex ?a|iso(?:/iec)?(?: ?27001)?|27001)\b.{0,25}\b(?:controls?|clauses?)\b"
                        r"|\bannex ?a\b|\bclauses?\b")
 
@@ -115,6 +116,8 @@ def scope(question: str) -> tuple[str, ...] | None:
         return None
     soc2 = _SOC2_ITEM.search(question)
     iso = _ISO_ITEM.search(question)
+    if soc2 and not _SOC2_NAMED.search(soc2.group()) and tuple(named_frameworks(question)) == ("iso27001",):
+        soc2 = None  # "what does iso 27001 expect ... acceptance criteria": criteria of ISO's own, not SOC 2's
     if soc2 and iso:
         return ("soc2", "iso27001") if soc2.start() <= iso.start() else ("iso27001", "soc2")
     if soc2:

@@ -158,3 +158,18 @@ def test_a_questionnaires_own_numbering_names_no_clause():
     from bot.subject import without_locator
     assert find_ids(without_locator("Section 5, item 3: The vendor logs privileged activity.")) == []
     assert [m.id for m in find_ids(without_locator("what does section 9.2 require?"))] == ["9.2"]
+
+
+def test_a_bare_number_followed_by_a_title_names_that_item():
+    assert [m.id for m in find_ids("7.5 documented information - do we need to control versions?")] == ["7.5"]
+    assert [m.id for m in find_ids("what does control 7.5 physical threats need")] == ["A.7.5"]
+
+
+def test_criteria_of_an_iso_question_are_not_soc_2s():
+    assert scope("what does iso 27001 expect from our risk methodology: scales, acceptance criteria?") == ("iso27001",)
+    assert scope("which criteria cover encryption?") == ("soc2",)
+
+
+def test_the_edition_before_annex_a_is_framing():
+    from bot.subject import subject
+    assert "2022" not in subject("secure coding control in the 2022 annex a: which number is it?")

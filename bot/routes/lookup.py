@@ -53,6 +53,11 @@ def handle(u: Understanding, kit: Kit) -> Draft:
         aspect = framework_aspect(u.resolved, kit, evidence)
         if aspect is not None:
             return aspect
+    named = named_frameworks(u.resolved)
+    if len(named) == 1 and not pin and not frameworks and not u.mentions:
+        # "iso 27001 - how do we triage alerts?": the framework named comes first, the other's items after it
+        other = "iso27001" if named[0] == "soc2" else "soc2"
+        evidence = [e for e in evidence if e.framework != other] + [e for e in evidence if e.framework == other]
     pair = both_frameworks(u, about, vector, kit, evidence) if not pin and not frameworks else None
     if pair:
         evidence = lead_with(evidence, pair, kit)
