@@ -185,8 +185,10 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     named_only = covered and not close  # a corpus topic is named, nothing else says the question is ours
     term = defined_term(resolved)
     if intent == "out_of_scope" and named_frameworks(resolved) and _HOLDS.search(resolved):
-        # "Sind Sie nach ISO 27001 zertifiziert?": whether someone holds a framework, in any language, is ours
-        return _fallback(guess), f"asks whether a framework is held; {reason}"
+        # "Sind Sie nach ISO 27001 zertifiziert?": whether someone holds a framework, in any language, is ours, and
+        # asked of the vendor with its material loaded, the vendor's to answer
+        held = "company" if tenant and _ADDRESSED.search(resolved) else _fallback(guess)
+        return held, f"asks whether a framework is held; {reason}"
     if intent == "out_of_scope" and named_only and refusal >= REFUSAL_SURE and not (term and signals.names_topic(term)):
         # ("whats a CUEC" names its topic as the whole of what it asks, not in passing)
         return intent, f"names a corpus topic only in passing; {reason}"
@@ -253,6 +255,8 @@ def _asks_what_a_framework_requires(text: str) -> bool:
 # holding a framework, in the languages buyers write in: certified, compliant, a report
 _HOLDS = re.compile(r"(?i)\b(zertifi\w*|certifi\w*|conform\w*|compliant|compliance|konform\w*|rapport|bericht|informe|"
                     r"relat[oó]rio|attest\w*|report|gecertificeerd|certyfik\w*)\b")
+# the vendor addressed, in the languages buyers write in
+_ADDRESSED = re.compile(r"(?i)\b(you|your|yours|sie|ihre?[nmrs]?|vous|votre|vos|usted(es)?|vosotros|voc[eê]s?|jullie|uw)\b")
 # the words of security assurance: without any of them in a conversation, a choice is not between frameworks
 _ASSURANCE = re.compile(r"(?i)\b(soc ?[123]?|iso|27001|27k|certif\w*|audit\w*|complian\w*|attest\w*|framework\w*|"
                         r"secur\w*|isms|trust|controls?|criteri\w*|questionnaires?|assurance|standards?|reports?|"

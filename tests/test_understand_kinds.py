@@ -173,3 +173,11 @@ def test_criteria_of_an_iso_question_are_not_soc_2s():
 def test_the_edition_before_annex_a_is_framing():
     from bot.subject import subject
     assert "2022" not in subject("secure coding control in the 2022 annex a: which number is it?")
+
+
+def test_an_emails_headers_greeting_and_sign_off_are_framing():
+    from bot.subject import subject
+    mail = ("From: j.doe@example.ng\nSubject: security follow-up\n\nHello, before we sign we need confirmation that you "
+            "have a documented incident response plan and who owns it. Regards, Jide")
+    assert subject(mail) == "you have a documented incident response plan and who owns it"
+    assert subject("which framework is best") == "which framework is best"
