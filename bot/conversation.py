@@ -63,6 +63,13 @@ class Conversation(BaseModel):
                 return turn.meta
         return None
 
+    def last_recommendation(self) -> str | None:
+        """The recommendation the last advice in this conversation gave (soc2, iso27001, both), if any."""
+        for turn in reversed(self.turns):
+            if turn.role == "assistant" and turn.meta and turn.meta.recommendation:
+                return turn.meta.recommendation
+        return None
+
     def recent_routes(self, n: int = 3) -> list[str]:
         return [t.meta.route for t in self.turns if t.role == "assistant" and t.meta][-n:]
 

@@ -333,7 +333,9 @@ _CHOICE = re.compile(r"(?i)\b(which (one|first|framework|of (the|them|these|thos
                      r"pick|choose|do we need (both|one|it|them)|should we (get|do|go|start|pursue)|recommend\w*|"
                      r"where (do|should|would) (we|i|you) (start|begin|put)|where to start|"
                      r"(what'?s|whats|what is) (the|your) (call|move|verdict|take|advice|pick)|the call|"
-                     r"soc ?(2|ii) or iso|iso or soc ?(2|ii)|what now|which (fr\w*|cert\w*|audit)|first audit)\b")
+                     r"soc ?(2|ii) or iso|iso or soc ?(2|ii)|what now|which (fr\w*|cert\w*|audit)|first audit|"
+                     r"(so |and |what about |how about )?(for|in) (us|our case|my case)(?=\s*[?.!]*\s*$)|which fits us|"
+                     r"what fits us|what about us)\b")
 CHOICE_WORDS = 12  # a bare choice this short is a choice, whatever the classifier reads into it
 # a question that continues the advice just given: its cost, time, order, type, or a change of facts
 _FOLLOW_UP = re.compile(r"(?i)\b(what if|and if|how long|how much|cost|budget|timeline|months|type (1|2|i|ii)|"
@@ -345,10 +347,7 @@ _BETTER_FOR = re.compile(r"(?i)\b(better|best|right|fits?|suits?|should (we|i)|r
 
 
 def _recommended(conversation: Conversation) -> str | None:
-    for turn in reversed(conversation.turns):
-        if turn.role == "assistant" and turn.meta and turn.meta.recommendation:
-            return turn.meta.recommendation
-    return None
+    return conversation.last_recommendation()
 
 
 def _follows_recommendation(question: str, guess: Guess, conversation: Conversation) -> bool:

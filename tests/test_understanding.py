@@ -306,3 +306,22 @@ def test_a_message_whose_parts_are_answered_separately_quotes_the_part_that_has_
 def test_whether_a_framework_is_held_is_never_off_topic_in_another_language(northwind_assistant):
     answer = northwind_assistant.ask("Sind Sie nach ISO 27001 zertifiziert?", Conversation(), tenant="northwind")
     assert not answer.refused
+
+
+def test_whether_new_facts_change_the_advice_is_answered_yes_or_no(assistant):
+    conversation = Conversation()
+    first = "our customers are Swiss and Austrian banks, which framework?"
+    conversation.add(first, assistant.ask(first, conversation))
+    changed = assistant.ask("now a New York bank asks for our SOC 2 report. does that change the recommendation?",
+                            conversation)
+    assert changed.text.startswith("Yes, that changes the advice.") and changed.recommendation == "both"
+    assert "you already hold" not in changed.text  # asked for, not held
+
+
+def test_so_for_us_after_the_facts_is_the_decision(assistant):
+    conversation = Conversation()
+    for turn in ["what's the difference between soc 2 and 27001 in one line?",
+                 "got it. we sell to japanese and korean manufacturers"]:
+        conversation.add(turn, assistant.ask(turn, conversation))
+    answer = assistant.ask("so for us?", conversation)
+    assert answer.route == "decide" and answer.recommendation == "iso27001"

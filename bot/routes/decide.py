@@ -51,7 +51,7 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     if advice.clarify:
         return _clarify(advisor, profile, advice, kit, u)
     draft = Draft()
-    draft.add(_yes_no(u.question, advice) + advice.headline(), None)
+    draft.add(_changed(u, advice) + _yes_no(u.question, advice) + advice.headline(), None)
     follow_up = u.reason.startswith("a follow-up") or _asks_about_the_advice(u, advisor)
     order = advice.order or ["soc2"]
     evidence = _follow_up(u, kit, draft, order) if follow_up else []
@@ -135,6 +135,20 @@ def _clarify(advisor: Advisor, profile: CompanyProfile, advice: Advice, kit: Kit
     draft.confidence = 1.0
     draft.evidence = evidence
     return draft
+
+
+# "does that change the recommendation?", "is your advice still the same?": a yes or no about the advice given before
+_CHANGES = re.compile(r"(?i)\b(does|would|will|did|could|should) (that|this|it|the new \w+) change\b"
+                      r"|\bchange (the|your|my|our) (recommendation|advice|answer|plan|call)\b"
+                      r"|\b(is|does) (that|the advice|your (advice|recommendation)) still (hold|stand|apply)\b")
+
+
+def _changed(u: Understanding, advice: Advice) -> str:
+    """"Yes, that changes the advice. " or "No, the advice stands. " when asked whether new facts change it."""
+    before = u.conversation.last_recommendation()
+    if not _CHANGES.search(u.question) or before is None or advice.recommendation is None:
+        return ""
+    return "Yes, that changes the advice. " if before != advice.recommendation else "No, the advice stands. "
 
 
 def _yes_no(question: str, advice: Advice) -> str:

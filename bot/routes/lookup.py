@@ -106,5 +106,5 @@ def framework_aspect(question: str, kit: Kit, evidence: list[Evidence]) -> Draft
 def _topic_words(question: str, aspect_pattern: str) -> set[str]:
     """What a question is about once the framework's name and the aspect's own words are set aside."""
     rest = re.sub(aspect_pattern, " ", question, flags=re.I)
-    rest = re.sub(r"(?i)\bsoc ?2\b|\biso(/iec)?\b|\b27001\b|\b(report|reports|audit|audits|type [12])\b", " ", rest)
+    rest = re.sub(r"(?i)\bsoc ?2\b|\biso(/iec)?\b|\b27001\b|\b(report|reports|audit|audits|type [12]|certif\w*)\b", " ", rest)
     return set(terms(rest)) - GENERIC
