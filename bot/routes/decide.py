@@ -110,6 +110,7 @@ def _sequencing(kit: Kit, first: str) -> str | None:
 
 
 GENERAL_POINTS = 2  # a general question about choosing gets this many points from the guidance beside the rule
+BARE_CHOICE_TERMS = 6  # "soc 2 or iso?" asks only for the choice; a longer question asks something of its own too
 
 
 def _clarify(advisor: Advisor, profile: CompanyProfile, advice: Advice, kit: Kit, u: Understanding) -> Draft:
@@ -125,7 +126,8 @@ def _clarify(advisor: Advisor, profile: CompanyProfile, advice: Advice, kit: Kit
     if known:
         draft.add(f"{known} What I still need is where your customers are, or which framework they ask for.", None)
     evidence = kit.retriever.chunks_of(lead["cite"])
-    if not known and not _CHOICE_ONLY.search(u.question) and len(terms(u.question)) >= 4:
+    bare_choice = _CHOICE_ONLY.search(u.question) and len(terms(u.question)) <= BARE_CHOICE_TERMS
+    if not (profile.markets or profile.customer_asks) and not bare_choice and len(terms(u.question)) >= 4:
         found = kit.retriever.search(u.question, k=kit.settings.top_k, vector=u.vector, frameworks=("guidance",))
         for sentence, doc in compose(u.question, found, max_points=GENERAL_POINTS).lines:
             if not any(sentence == line for line, _ in draft.lines):
