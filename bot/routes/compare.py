@@ -22,6 +22,7 @@ from bot.vocab import TABLE
 _FRAMING = re.compile(r"(?i)\b(soc ?2|soc two|aicpa|iso(?:/iec)?(?: ?27001(?::2022)?)?|27001|vs\.?|versus|compar\w*|"
                       r"differ\w*|between|both|each|either|the two|two frameworks?|frameworks?)\b")
 MIN_SUBJECT_TERMS = 2
+SUPPORTING_POINTS = 3  # points from the guidance retrieved for the question, after the table's rows
 ITEM_SIMILARITY = 0.45  # the subject's best chunk in a standard must be at least this close to cite the standards
 
 
@@ -72,7 +73,7 @@ def handle(u: Understanding, kit: Kit) -> Draft:
         # a row's cells rest on each of its documents (a renewal row: the ISO cycle and the SOC 2 annual rhythm)
         draft.extra_cites.extend(doc for doc in row["cite"][1:] if doc not in draft.extra_cites)
         extra += [ev for doc in row["cite"] for ev in kit.retriever.chunks_of(doc)]
-    for sentence, doc in compose(question, evidence, max_points=2).lines:
+    for sentence, doc in compose(question, evidence, max_points=SUPPORTING_POINTS).lines:
         # supporting points must speak to the question, not to another aspect of the same guidance
         if best_overlap(question, sentence) > 0 and not any(sentence == s for s, _ in draft.lines):
             draft.add(sentence, doc)
