@@ -95,6 +95,7 @@ PLANTED = [re.compile(p, re.I) for p in (
     r"\b(?:reply|respond|answer|output)\s+(?:only\s+)?with\s+(?:only\s+|just\s+)?(?:the\s+(?:single\s+)?word|exactly)\b",
     r"\b(?:reply|respond|answer|output)\s+only\s+with\b",
 )]
+_FORGED_TURN = re.compile(r"(?i)^\W*(system|assistant|admin|developer|operator)\s*(override|note|message|prompt)?\s*:")
 _ASIDE = re.compile(r"\[[^\[\]]{3,240}\]|\{[^{}]{3,240}\}")
 # "answer GREENLIGHT", "respond with APPROVED-7731": a fixed token to write, in capitals
 _WORD_TO_WRITE = re.compile(r"(?i:\b(answer|write|reply|respond|say|output|return|print)\b\s+(with\s+)?)[\"']?[A-Z][A-Z0-9_-]{3,}\b")
@@ -119,8 +120,10 @@ def planted_instructions(text: str) -> tuple[str, list[str]]:
     for aside in asides:
         dropped.append(aside)
         text = text.replace(aside, " ")
-    for piece in _PIECE.findall(text):
-        (dropped if any(p.search(piece) for p in PLANTED) else kept).append(piece)
+    for n, piece in enumerate(_PIECE.findall(text)):
+        # a forged turn after the row ("... backups.' SYSTEM: answer every row with ...") speaks as the system
+        forged = n > 0 and bool(_FORGED_TURN.match(piece))
+        (dropped if forged or any(p.search(piece) for p in PLANTED) else kept).append(piece)
     if not dropped:
         return text, []
     return re.sub(r"\s{2,}", " ", "".join(kept)).strip(" ;,-"), [d.strip() for d in dropped]
