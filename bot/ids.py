@@ -209,7 +209,7 @@ def canonical(text: str) -> str | None:
 
 # A SOC 2 series letter pair on its own, not followed by a number ("the CC in CC6.1", "what does PI stand for"):
 # the question is about how the criteria are named and grouped, not about one criterion.
-_SERIES_ALONE = re.compile(r"(?i)(?<![\w.@])(?:cc|pi)(?![\w.@]|\s?\d)")
+_SERIES_ALONE = re.compile(r"(?i)(?<![\w.@])(?<!which )(?<!what )(?<!any )(?:cc|pi)(?![\w.@]|\s?\d)")
 
 
 def names_series(text: str) -> bool:

@@ -225,6 +225,9 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if intent == "company" and mentions:
         intent, reason = "lookup", f"names a standard's ID; {reason}"
     own = {m.framework for m in mentions if m.exists}
+    if intent == "lookup" and len(own) == 1 and _ASKS_OTHER_ITEM[next(iter(own))].search(resolved):
+        # "A.8.8 management of technical vulnerabilities, which CC?": the other framework's item is what is asked
+        return "crosswalk", f"asks which item of the other framework; {reason}"
     if intent == "lookup" and guess.runner_up == "crosswalk" and len(own) == 1 and set(sides(resolved)) - own:
         # "which TSC covers A.6.3?": one framework's ID and the other framework named is a mapping question
         intent, reason = "crosswalk", f"one framework's ID, the other named; {reason}"
@@ -255,6 +258,13 @@ def _asks_what_a_framework_requires(text: str) -> bool:
 # holding a framework, in the languages buyers write in: certified, compliant, a report
 _HOLDS = re.compile(r"(?i)\b(zertifi\w*|certifi\w*|conform\w*|compliant|compliance|konform\w*|rapport|bericht|informe|"
                     r"relat[oó]rio|attest\w*|report|gecertificeerd|certyfik\w*)\b")
+# "which CC?", "what tsc criterion" beside an ISO ID; "which annex a control" beside a SOC 2 ID
+_ASKS_OTHER_ITEM = {
+    "iso27001": re.compile(r"(?i)\b(which|what)\s+(soc ?2\s+|tsc\s+|trust services\s+)?(cc|tsc|criteri\w+|"
+                           r"soc ?2( criteri\w+| items?| equivalent)?)\b(?!\s*\d)"),
+    "soc2": re.compile(r"(?i)\b(which|what)\s+((iso( 27001)?|annex ?a|27001)\s+(controls?|clauses?|items?|equivalent)|"
+                       r"annex ?a|iso( 27001)?)\b(?!\s*\d)"),
+}
 # the vendor addressed, in the languages buyers write in
 _ADDRESSED = re.compile(r"(?i)\b(you|your|yours|sie|ihre?[nmrs]?|vous|votre|vos|usted(es)?|vosotros|voc[eê]s?|jullie|uw)\b")
 # the words of security assurance: without any of them in a conversation, a choice is not between frameworks
@@ -292,7 +302,8 @@ def _unsure(intent: str, reason: str, resolved: str, mentions: list[Mention]) ->
     if intent == "successor" and not mentions and not names_new_edition(resolved):
         return "lookup", f"unsure edition question without a control number or the 2022 edition; {reason}"
     own = {m.framework for m in mentions if m.exists}
-    if intent == "crosswalk" and len(own) == 1 and not set(sides(resolved)) - own:
+    if (intent == "crosswalk" and len(own) == 1 and not set(sides(resolved)) - own
+            and not _ASKS_OTHER_ITEM[next(iter(own))].search(resolved)):
         return "lookup", f"unsure crosswalk: one framework's ID, the other side not named; {reason}"
     return intent, reason
 

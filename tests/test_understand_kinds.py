@@ -181,3 +181,10 @@ def test_an_emails_headers_greeting_and_sign_off_are_framing():
             "have a documented incident response plan and who owns it. Regards, Jide")
     assert subject(mail) == "you have a documented incident response plan and who owns it"
     assert subject("which framework is best") == "which framework is best"
+
+
+def test_which_cc_beside_an_iso_id_asks_for_its_soc_2_counterpart():
+    question = "A.8.8 management of technical vulnerabilities, which CC?"
+    assert _route(question, Guess("crosswalk", 0.53, "lookup", 0.42), similarity=0.84) == "crosswalk"
+    from bot.ids import names_series
+    assert not names_series(question) and names_series("what does the CC in CC6.1 stand for")
