@@ -35,7 +35,7 @@ from bot.models import MAX_QUESTION_CHARS, Answer, Turn, TurnMeta
 from bot.retrieve import Evidence, Retriever
 from bot.routes import ROUTES, Kit
 from bot.routes.company import (COMPANY_SIMILARITY_ALONE, NEAR_QUESTION, QUESTIONNAIRE_ROW, SAME_QUESTION, answers,
-                                other_standard, source_policy)
+                                other_party, other_standard, source_policy)
 from bot.text import terms
 from bot.understand import Signals, Understanding, understand
 from ingest.crosswalk import Crosswalk
@@ -329,7 +329,10 @@ class Assistant:
         # an approved library answer that matches the question outranks the raw documents, a paraphrase first; among
         # the rest retrieval's order stands (ranked by closeness alone, 4 more blind rows found their entry and 5
         # rows with no entry got a wrong one)
-        found = sorted(found, key=lambda e: (not (e.section == APPROVED_ANSWER and e.similarity >= COMPANY_SIMILARITY_ALONE),
+        # ... and an entry about someone else's people or business than the question's goes last ("can our people log
+        # in with our Okta?" is not answered by "do you support SSO for your employees?")
+        found = sorted(found, key=lambda e: (e.section == APPROVED_ANSWER and other_party(question, e.title),
+                                             not (e.section == APPROVED_ANSWER and e.similarity >= COMPANY_SIMILARITY_ALONE),
                                              e.chunk_id not in paraphrases))
         # the policy the leading approved answer was written from, so an answer can cite where its words come from
         policy = source_policy(found[0]) if found else None

@@ -325,3 +325,17 @@ def test_so_for_us_after_the_facts_is_the_decision(assistant):
         conversation.add(turn, assistant.ask(turn, conversation))
     answer = assistant.ask("so for us?", conversation)
     assert answer.route == "decide" and answer.recommendation == "iso27001"
+
+
+def test_an_approved_entry_about_another_party_does_not_answer_for_the_buyer():
+    from bot.routes.company import other_party
+    assert other_party("can our ppl log in w/ our okta via SAML SSO?", "Do you support single sign-on for your employees?")
+    assert other_party("what happens to our data once we cancel?", "What happens when you stop using a vendor?")
+    assert not other_party("can our users log in with SAML SSO?", "Do you support SAML SSO for customers?")
+    assert not other_party("who are your subprocessors?", "Who are your subprocessors?")
+
+
+def test_the_buyers_own_people_get_the_customer_sso_entry(northwind_assistant):
+    answer = northwind_assistant.ask("can our ppl log in w/ our okta via SAML SSO or is it username+password only",
+                                     Conversation(), tenant="northwind")
+    assert "Enterprise plan" in answer.text.split("\n\n")[1]

@@ -55,7 +55,7 @@ def handle(u: Understanding, kit: Kit) -> Draft:
             quote_approved_answer_whole(draft, own)
             _cite_source_policy(question, draft, own)
             own = own + _other_parts(question, draft, kit, u.tenant)
-            _close_entries(draft, own)
+            _close_entries(question, draft, own)
             ref = compose(question, standards, max_points=0)
             if ref.lines:
                 draft.add("For reference: " + ref.lines[0][0], ref.lines[0][1])
@@ -189,11 +189,11 @@ CLOSE_ENTRY_GAP = 0.08  # another approved entry this close to the best one answ
 MAX_CLOSE_ENTRIES = 2
 
 
-def _close_entries(draft: Draft, own: list[Evidence]) -> None:
+def _close_entries(question: str, draft: Draft, own: list[Evidence]) -> None:
     """Other approved entries that retrieval found as close as the one that leads ("how often are backups taken"
     and "how long are backups kept" both answer "backup frequency and retention?"): their first sentence each, so
     the composition keeps what retrieval found."""
-    entries = [e for e in own if e.section == APPROVED_ANSWER]
+    entries = [e for e in own if e.section == APPROVED_ANSWER and not other_party(question, e.title)]
     if not entries:
         return
     best = max(e.similarity for e in entries)
@@ -280,6 +280,25 @@ def answers(question: str, sentence: str, evidence: list[Evidence], embed=None, 
     if similarity >= COMPANY_SIMILARITY and best_overlap(question, expand(sentence)) >= COMPANY_OVERLAP:
         return True
     return embed is not None and vector is not None and float(embed(sentence) @ vector) >= SENTENCE_SIMILARITY
+
+
+# whose people or dealings a question is about: the buyer's ("our users", "we cancel our contract") or the vendor's
+# ("your employees"), or the vendor's own suppliers ("your vendors", "subprocessors")
+_BUYERS_PEOPLE = re.compile(r"(?i)\b(our|my)\s+(\w+\s+)?(people|ppl|users|staff|employees|team|admins|workforce|"
+                            r"colleagues|end users)\b")
+_VENDORS_PEOPLE = re.compile(r"(?i)\b(your|the vendor'?s?)\s+(own\s+)?(\w+\s+)?(employees|staff|people|team|workforce|"
+                             r"engineers|developers|contractors|personnel)\b|\bfor (your )?employees\b")
+_SUPPLIERS = re.compile(r"(?i)\b(vendors?|suppliers?|sub-?processors?|third[- ]part(y|ies)|service providers?)\b")
+_BUYER = re.compile(r"(?i)\b(we|our|us)\b")
+
+
+def other_party(question: str, entry_question: str) -> bool:
+    """Is an approved entry about another party than the question? The buyer's people against the vendor's
+    employees, or the vendor's suppliers against a buyer's own dealings ("what happens to our data once we cancel?"
+    is not "what happens when you stop using a vendor?")."""
+    if _BUYERS_PEOPLE.search(question) and _VENDORS_PEOPLE.search(entry_question):
+        return True
+    return bool(_SUPPLIERS.search(entry_question) and _BUYER.search(question) and not _SUPPLIERS.search(question))
 
 
 _STANDARD_NUMBER = re.compile(r"\b(?:iso(?:/iec)?\s*)?(\d{4,5})(?:[-:]\d+)?\b")
