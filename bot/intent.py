@@ -34,6 +34,9 @@ GOLDEN_INTENTS_PATH = Path(__file__).with_name("data") / "intents_golden.yaml"
 BULK_INTENTS_PATH = Path(__file__).with_name("data") / "intents_bulk.yaml"
 # a second bulk pass, same rules: deceptive and harmful requests, off-topic chat, and their honest near-misses
 BULK2_INTENTS_PATH = Path(__file__).with_name("data") / "intents_bulk2.yaml"
+# a third: workplace and personal questions that are not ours (HR, tax, law, other regimes for their own sake) and
+# their in-scope near-misses (a buyer asking about the vendor's HR security, what the frameworks say about it)
+BULK3_INTENTS_PATH = Path(__file__).with_name("data") / "intents_bulk3.yaml"
 PACKAGED_VECTORS = Path(__file__).with_name("data") / "intent_vectors.npz"
 FEATURE_WEIGHT = 0.5
 # bump when `features` changes: cached weights of an older feature set must not be reused
@@ -182,7 +185,7 @@ def packaged_vectors(examples: Examples, texts: list[str]) -> np.ndarray | None:
 def all_examples() -> Examples:
     """The hand-written, bulk and golden examples, merged: what the classifier is fitted on."""
     examples = Examples.load(INTENTS_PATH)
-    for extra in (BULK_INTENTS_PATH, BULK2_INTENTS_PATH, GOLDEN_INTENTS_PATH):
+    for extra in (BULK_INTENTS_PATH, BULK2_INTENTS_PATH, BULK3_INTENTS_PATH, GOLDEN_INTENTS_PATH):
         if extra.exists():
             examples = examples.merged(Examples.load(extra))
     return examples

@@ -118,6 +118,9 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
         # the company route answers from a tenant's material; without one, the standards answer it,
         # saying no company answer exists when the question is surely about the company
         about_company = guess.intent == "company" and guess.probability >= SURE
+        if named_frameworks(resolved) and _MAY_WE.search(resolved):
+            # "can our soc 2 be shared publicly on our website?": what the scheme allows, not a company fact
+            about_company = False
         intent, reason = "lookup", f"{'about the company' if about_company else 'perhaps about the company'}, but no tenant; {reason}"
     else:
         about_company = False
@@ -171,6 +174,9 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if intent == "manipulation" and is_confirmation_row(question):
         # a statement the buyer asks the vendor to confirm is about the company; hard markers were checked above
         intent, reason = _fallback(guess), f"a statement to confirm, not an instruction; {reason}"
+    if intent == "manipulation" and _DRAFT_FOR_ROW.search(question):
+        # "template answer for 'Do you review your policies annually?'": help answering a row, honestly
+        intent, reason = _fallback(guess), f"asks for a draft answer to a row, and no marker; {reason}"
     if intent == "manipulation" and _asks_what_a_framework_requires(resolved):
         # "under SOC 2, how do we have to get rid of personal info once a user asks?": compliance, not deception
         intent, reason = _fallback(guess), f"asks what a framework requires, and nothing deceptive; {reason}"
@@ -184,6 +190,11 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         reason = f"no manipulation marker; {reason}"
     named_only = covered and not close  # a corpus topic is named, nothing else says the question is ours
     term = defined_term(resolved)
+    if intent == "out_of_scope" and tenant and guess.probability < REFUSAL_SURE and signals.company_answers(
+            resolved, vector, tenant):
+        # "can we restrict logins to our office IPs?": the tenant's approved material answers it, so it is a question
+        # for the vendor, however personal it sounds
+        return "company", f"the tenant's approved material answers it; {reason}"
     if intent == "out_of_scope" and named_frameworks(resolved) and _HOLDS.search(resolved):
         # "Sind Sie nach ISO 27001 zertifiziert?": whether someone holds a framework, in any language, is ours, and
         # asked of the vendor with its material loaded, the vendor's to answer
@@ -225,6 +236,10 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if intent == "company" and mentions:
         intent, reason = "lookup", f"names a standard's ID; {reason}"
     own = {m.framework for m in mentions if m.exists}
+    if (intent == "crosswalk" and len(own) == 1 and not set(sides(resolved)) - own and not _MAPPING.search(resolved)
+            and not _ASKS_OTHER_ITEM[next(iter(own))].search(resolved)):
+        # "what does clause 8.2 mean (the clause, not the annex a control)": one framework, no mapping asked
+        return "lookup", f"one framework's ID and no mapping asked; {reason}"
     if intent == "lookup" and len(own) == 1 and _ASKS_OTHER_ITEM[next(iter(own))].search(resolved):
         # "A.8.8 management of technical vulnerabilities, which CC?": the other framework's item is what is asked
         return "crosswalk", f"asks which item of the other framework; {reason}"
@@ -258,6 +273,16 @@ def _asks_what_a_framework_requires(text: str) -> bool:
 # holding a framework, in the languages buyers write in: certified, compliant, a report
 _HOLDS = re.compile(r"(?i)\b(zertifi\w*|certifi\w*|conform\w*|compliant|compliance|konform\w*|rapport|bericht|informe|"
                     r"relat[oó]rio|attest\w*|report|gecertificeerd|certyfik\w*)\b")
+# what a company may do with its report or certificate: a rule of the scheme
+_MAY_WE = re.compile(r"(?i)\b(can|may|could|are we allowed to|is it (ok|okay|fine|allowed) to|should)\b.{0,40}\b(share|shared|"
+                     r"post|posted|publish|published|show|shown|send|sent|give|given|display|displayed|put|link|"
+                     r"distribute|distributed)\b")
+# a request for help answering a pasted row: "template answer for '...'", "draft a response to: ..."
+_DRAFT_FOR_ROW = re.compile(r"(?i)\b(template|draft|sample|example|suggested|model|boilerplate)\s+(answer|response|reply|"
+                            r"wording|text)s?\s+(for|to|on)\b")
+# the words of a mapping between the frameworks
+_MAPPING = re.compile(r"(?i)\b(maps?|mapped|mapping|equivalents?|counterparts?|correspond\w*|crosswalk|align\w*|"
+                      r"match\w*|in (soc ?2|iso|tsc) terms|translate\w*|same as)\b")
 # "which CC?", "what tsc criterion" beside an ISO ID; "which annex a control" beside a SOC 2 ID
 _ASKS_OTHER_ITEM = {
     "iso27001": re.compile(r"(?i)\b(which|what)\s+(soc ?2\s+|tsc\s+|trust services\s+)?(cc|tsc|criteri\w+|"

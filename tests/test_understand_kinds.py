@@ -188,3 +188,14 @@ def test_which_cc_beside_an_iso_id_asks_for_its_soc_2_counterpart():
     assert _route(question, Guess("crosswalk", 0.53, "lookup", 0.42), similarity=0.84) == "crosswalk"
     from bot.ids import names_series
     assert not names_series(question) and names_series("what does the CC in CC6.1 stand for")
+
+
+def test_a_template_answer_for_a_row_is_not_manipulation():
+    question = "template answer for 'Do you review your security policies at least annually?'"
+    assert _route(question, Guess("manipulation", 0.7, "lookup", 0.24)) == "lookup"
+
+
+def test_a_crosswalk_reading_without_a_mapping_or_the_other_side_is_a_lookup():
+    question = "what does clause 8.2 risk assessment mean in iso 27001 (the clause, not the annex a control)"
+    assert _route(question, Guess("crosswalk", 0.71, "lookup", 0.29), similarity=0.7) == "lookup"
+    assert _route("A.8.8 in soc 2 terms?", Guess("crosswalk", 0.99, "lookup", 0.0)) == "crosswalk"

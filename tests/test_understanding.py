@@ -339,3 +339,14 @@ def test_the_buyers_own_people_get_the_customer_sso_entry(northwind_assistant):
     answer = northwind_assistant.ask("can our ppl log in w/ our okta via SAML SSO or is it username+password only",
                                      Conversation(), tenant="northwind")
     assert "Enterprise plan" in answer.text.split("\n\n")[1]
+
+
+def test_what_the_scheme_allows_with_our_report_is_no_company_fact(assistant):
+    answer = assistant.ask("can our soc 2 be shared publicly on our website?", Conversation())
+    assert "won't guess a company fact" not in answer.text and "SOC 3" in answer.text
+
+
+def test_an_off_topic_sounding_question_the_tenants_library_answers_is_for_the_vendor(northwind_assistant):
+    answer = northwind_assistant.ask("can we restrict logins to our office ip addresses (ip allowlisting)?",
+                                     Conversation(), tenant="northwind")
+    assert not answer.refused and answer.route == "company"
