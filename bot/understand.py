@@ -214,7 +214,8 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
             and _has_company_facts(conversation.user_questions + [resolved])):
         # "recommendation?" after "our customers are Mittelstand firms in NRW": the conversation is a decision
         intent, reason = "decide", f"an unsure refusal in a conversation with the company's markets or buyers; {reason}"
-    if intent == "decide" and guess.probability < SURE and not Advisor.load().profile([resolved]).model_dump(exclude_defaults=True):
+    if (intent == "decide" and guess.probability < SURE and not _GENERAL_CHOICE.search(resolved)
+            and not Advisor.load().profile([resolved]).model_dump(exclude_defaults=True)):
         # an unsure decision with nothing about the company would only ask back; the next reading answers
         intent, reason = _fallback(guess, covered), f"unsure decision without company facts; {reason}"
     if intent == "decide" and names_other_scheme(resolved) and "iso27001" not in named_frameworks(resolved):
@@ -273,6 +274,9 @@ def _asks_what_a_framework_requires(text: str) -> bool:
 # holding a framework, in the languages buyers write in: certified, compliant, a report
 _HOLDS = re.compile(r"(?i)\b(zertifi\w*|certifi\w*|conform\w*|compliant|compliance|konform\w*|rapport|bericht|informe|"
                     r"relat[oó]rio|attest\w*|report|gecertificeerd|certyfik\w*)\b")
+# a general question about choosing a framework: "what should a founder consider before committing to a framework?"
+_GENERAL_CHOICE = re.compile(r"(?i)\b(choos\w*|pick\w*|decid\w*|commit\w*|select\w*|go(ing)? with)\b.{0,40}"
+                             r"\b(frameworks?|certifications?|soc ?2|iso( ?27001)?)\b")
 # what a company may do with its report or certificate: a rule of the scheme
 _MAY_WE = re.compile(r"(?i)\b(can|may|could|are we allowed to|is it (ok|okay|fine|allowed) to|should)\b.{0,40}\b(share|shared|"
                      r"post|posted|publish|published|show|shown|send|sent|give|given|display|displayed|put|link|"

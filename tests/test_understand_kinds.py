@@ -199,3 +199,8 @@ def test_a_crosswalk_reading_without_a_mapping_or_the_other_side_is_a_lookup():
     question = "what does clause 8.2 risk assessment mean in iso 27001 (the clause, not the annex a control)"
     assert _route(question, Guess("crosswalk", 0.71, "lookup", 0.29), similarity=0.7) == "lookup"
     assert _route("A.8.8 in soc 2 terms?", Guess("crosswalk", 0.99, "lookup", 0.0)) == "crosswalk"
+
+
+def test_a_general_question_about_choosing_a_framework_stays_a_decision_when_unsure():
+    question = "what should a founder consider before committing to a compliance framework?"
+    assert _route(question, Guess("decide", 0.67, "lookup", 0.3), similarity=0.52) == "decide"
