@@ -22,7 +22,7 @@ import numpy as np
 from bot.advise import NAMES, Advisor
 from bot.conversation import Conversation
 from bot.followup import pair_reference, resolve
-from bot.ids import Mention, find_ids
+from bot.ids import Mention, find_ids, names_series
 from bot.intent import Guess, IntentModel, features
 from bot.lists import which_list
 from bot.manipulation import is_confirmation_row, is_manipulation, planted_instructions
@@ -190,6 +190,9 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         reason = f"no manipulation marker; {reason}"
     named_only = covered and not close  # a corpus topic is named, nothing else says the question is ours
     term = defined_term(resolved)
+    if intent == "out_of_scope" and names_series(resolved):
+        # "what does CC stand for": the naming of the SOC 2 criteria, whatever else "CC" could be
+        return "lookup", f"names a SOC 2 criteria series; {reason}"
     if intent == "out_of_scope" and tenant and guess.probability < REFUSAL_SURE and signals.company_answers(
             resolved, vector, tenant):
         # "can we restrict logins to our office IPs?": the tenant's approved material answers it, so it is a question
