@@ -86,3 +86,10 @@ def test_edition_questions_lead_with_the_transition_guidance_and_soc2_is_not_iso
 def test_a_2013_control_named_by_its_title(question, expected):
     from bot.routes.successor import named_by_title
     assert named_by_title(question) == expected
+
+
+def test_a_2022_control_named_by_its_title_gets_its_history_and_the_new_ones_are_each_cited(assistant):
+    answer = assistant.ask("is threat intelligence new in 27001:2022 or was it already in 2013?")
+    assert answer.cited_ids[0] == "A.5.7" and "is new in ISO/IEC 27001:2022" in answer.text
+    listed = assistant.ask("which annex a controls were added in the 2022 revision?")
+    assert {"A.5.7", "A.5.23", "A.8.28"} <= set(listed.cited_ids)

@@ -31,6 +31,18 @@ def named_by_title(question: str) -> str | None:
     if scored and scored[0][0] >= TITLE_MATCH and (len(scored) < 2 or scored[1][0] < scored[0][0]):
         return scored[0][1]
     return None
+MIN_2022_TITLE_WORDS = 2
+
+
+def named_by_2022_title(question: str) -> str | None:
+    """The 2022 Annex A control a question names by its whole title ("is threat intelligence new?"), when only one
+    is named."""
+    asked = f" {utils.default_process(question)} "
+    named = [c.id for c in CATALOG.values() if c.kind == "control" and len(c.title.split()) >= MIN_2022_TITLE_WORDS
+             and f" {utils.default_process(c.title)} " in asked]
+    return named[0] if len(named) == 1 else None
+
+
 TRANSITION_GUIDE = "iso27001-2013-to-2022-transition"
 
 
@@ -40,14 +52,18 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     titled = None if old or u.existing else named_by_title(u.resolved)
     if titled:
         old = [titled]
+    existing = [m.id for m in u.existing]
+    if not old and not existing:
+        named_2022 = named_by_2022_title(u.resolved)  # "is threat intelligence new in 2022?"
+        existing = [named_2022] if named_2022 else []
     if old:
         for control in old:
             draft.add(successor_sentence(control), LINEAGE.successors(control)[0])
         cited = [s for control in old for s in LINEAGE.successors(control)]
-    elif u.existing:
-        for m in u.existing[:MAX_2013]:
-            draft.add(predecessor_sentence(m.id), m.id)
-        cited = [m.id for m in u.existing[:MAX_2013]]
+    elif existing:
+        for control in existing[:MAX_2013]:
+            draft.add(predecessor_sentence(control), control)
+        cited = existing[:MAX_2013]
     else:
         # "how many controls did 2013 have?", "what's new in 2022?": answer the question from retrieval,
         # then state the new controls; the transition guidance lists them, so it is what the list cites
@@ -57,6 +73,8 @@ def handle(u: Understanding, kit: Kit) -> Draft:
         listed = "; ".join(f"{c} {CATALOG[c].title}" for c in new)
         draft.add(f"ISO/IEC 27001:2022 added {len(new)} controls that the 2013 edition did not have: {listed}",
                   TRANSITION_GUIDE)
+        draft.extra_cites.extend(c for c in new if c not in draft.cited)  # the list names each, so cites each
+        draft.evidence = draft.evidence + [ev for c in new for ev in kit.retriever.chunks_of(c)[:1]]
         return draft
     draft.extra_cites.extend(c for c in dict.fromkeys(cited) if c not in draft.cited)
     draft.evidence = [ev for doc in dict.fromkeys(cited) for ev in kit.retriever.chunks_of(doc)]
