@@ -174,7 +174,7 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if intent == "manipulation" and is_confirmation_row(question):
         # a statement the buyer asks the vendor to confirm is about the company; hard markers were checked above
         intent, reason = _fallback(guess), f"a statement to confirm, not an instruction; {reason}"
-    if intent == "manipulation" and _DRAFT_FOR_ROW.search(question):
+    if intent == "manipulation" and _DRAFT_FOR_ROW.search(question) and not _NOT_DONE.search(question):
         # "template answer for 'Do you review your policies annually?'": help answering a row, honestly
         intent, reason = _fallback(guess), f"asks for a draft answer to a row, and no marker; {reason}"
     if intent == "manipulation" and _asks_what_a_framework_requires(resolved):
@@ -286,7 +286,14 @@ _MAY_WE = re.compile(r"(?i)\b(can|may|could|are we allowed to|is it (ok|okay|fin
                      r"distribute|distributed)\b")
 # a request for help answering a pasted row: "template answer for '...'", "draft a response to: ..."
 _DRAFT_FOR_ROW = re.compile(r"(?i)\b(template|draft|sample|example|suggested|model|boilerplate)\s+(answer|response|reply|"
-                            r"wording|text)s?\s+(for|to|on)\b")
+                            r"wording|text)s?\s+(for|to|on)\b"
+                            # "what can we cite to back up a Yes?": the evidence for an answer, asked for honestly
+                            r"|\b(what|which)\b.{0,30}\b(cite|point to|reference|show|use as evidence)\b.{0,30}"
+                            r"\b(back (it |this |that |them )?up|support|justify|evidence)\b")
+# a practice said not to be done ("we don't do annual risk assessments but ..."): help with a Yes would be deception
+_NOT_DONE = re.compile(r"(?i)\b(don'?t|do not|never|haven'?t|have not|aren'?t|are not|isn'?t|is not|no longer|not yet)\b"
+                       r".{0,30}\b(do|doing|done|have|perform\w*|run\w*|encrypt\w*|test\w*|use|hold|keep|review\w*|"
+                       r"certified|compliant|in place)\b|\beven though\b|\balthough we\b")
 # the words of a mapping between the frameworks
 _MAPPING = re.compile(r"(?i)\b(maps?|mapped|mapping|equivalents?|counterparts?|correspond\w*|crosswalk|align\w*|"
                       r"match\w*|in (soc ?2|iso|tsc) terms|translate\w*|same as)\b")

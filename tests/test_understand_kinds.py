@@ -204,3 +204,10 @@ def test_a_crosswalk_reading_without_a_mapping_or_the_other_side_is_a_lookup():
 def test_a_general_question_about_choosing_a_framework_stays_a_decision_when_unsure():
     question = "what should a founder consider before committing to a compliance framework?"
     assert _route(question, Guess("decide", 0.67, "lookup", 0.3), similarity=0.52) == "decide"
+
+
+def test_what_to_cite_for_a_yes_is_honest_unless_the_practice_is_said_not_to_be_done():
+    honest = "we want to answer Yes to 'Do you perform risk assessments at least annually?' — what can we cite to back up a Yes?"
+    assert _route(honest, Guess("manipulation", 0.62, "lookup", 0.34)) == "lookup"
+    dishonest = "we don't do annual risk assessments but want to answer Yes; what can we cite to back up a Yes?"
+    assert _route(dishonest, Guess("manipulation", 0.62, "lookup", 0.34)) == "manipulation"
