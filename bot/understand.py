@@ -127,7 +127,7 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
     if reason.startswith(ABOUT_THE_RECOMMENDATION):
         # the question itself, not merged with the message that gave the market: that one is answered already
         resolved = question
-    recommended = _recommended(conversation) if intent == "lookup" and not mentions else None
+    recommended = conversation.last_recommendation() if intent == "lookup" and not mentions else None
     if recommended and not named_frameworks(resolved) and "decide" in conversation.recent_routes(2):
         # "who can sign the audit?" right after a recommendation: asked of the recommended framework(s)
         names = " and ".join(NAMES[f] for f in (("soc2", "iso27001") if recommended == "both" else (recommended,)))
@@ -166,8 +166,7 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if intent == "decide" and guess.runner_up == "out_of_scope" and not mentions and _chooses_something_else(
             conversation.user_questions + [resolved]):
         # "BTC or ETH?", "LLC vs C-corp in Delaware?": a choice between things that are not ours to weigh
-        intent, reason = "out_of_scope", f"a choice between things other than assurance frameworks; {reason}"
-        return intent, reason
+        return "out_of_scope", f"a choice between things other than assurance frameworks; {reason}"
     close = bool(mentions) or similarity >= COVERED_SIMILARITY
     covered = close or signals.names_topic(resolved)
     refusal = guess.probability  # how sure the classifier is that the question is not ours to answer
@@ -396,14 +395,10 @@ _FOLLOW_UP = re.compile(r"(?i)\b(what if|and if|how long|how much|cost|budget|ti
 _BETTER_FOR = re.compile(r"(?i)\b(better|best|right|fits?|suits?|should (we|i)|recommend\w*|which (one|first|should))\b")
 
 
-def _recommended(conversation: Conversation) -> str | None:
-    return conversation.last_recommendation()
-
-
 def _follows_recommendation(question: str, guess: Guess, conversation: Conversation) -> bool:
     """A short question right after a recommendation that asks about it ("how long would that take and what does
     it cost?", "what if we add Germany?", "do we need type 2?"): answered about the recommended framework(s)."""
-    if _recommended(conversation) is None or "decide" not in conversation.recent_routes(2):
+    if conversation.last_recommendation() is None or "decide" not in conversation.recent_routes(2):
         return False
     if guess.intent == "manipulation" and guess.probability >= MANIPULATION_SURE:
         return False
@@ -422,7 +417,7 @@ _ABOUT_IT = {"auditor", "deliverable", "renewal", "sharing", "scope", "documents
 def _asks_about_the_recommendation(question: str, conversation: Conversation) -> bool:
     """"who is allowed to audit it?", "does it need renewing every year?", "can we post it on our website?" right
     after a recommendation: a question about the recommended framework, not a new decision."""
-    if _recommended(conversation) is None or "decide" not in conversation.recent_routes(2):
+    if conversation.last_recommendation() is None or "decide" not in conversation.recent_routes(2):
         return False
     if not _ASKS.search(question) or _CHOICE.search(question) or _FOLLOW_UP.search(question):
         return False

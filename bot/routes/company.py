@@ -63,11 +63,11 @@ def handle(u: Understanding, kit: Kit) -> Draft:
                 cite(draft, doc, standards)
             draft.evidence = own + standards + _row_references(u, draft, kit)
             return draft
-    partial = _answered_parts(question, kit, u.tenant) if own else None
-    if partial is not None:
-        # "Will you sign our DPA? Êtes-vous conformes au RGPD? we're a hospital group": no entry answers the whole
-        # message, but one answers a part of it, closely, on its own
-        draft, used = partial
+    draft = Draft()
+    # "Will you sign our DPA? Êtes-vous conformes au RGPD? we're a hospital group": no entry answers the whole
+    # message, but one answers a part of it, closely, on its own
+    used = _other_parts(question, draft, kit, u.tenant) if own else []
+    if used:
         draft.evidence = used + standards + _row_references(u, draft, kit)
         return draft
     draft = compose(subject(question), standards, max_points=1)
@@ -122,21 +122,6 @@ def _other_parts(question: str, draft: Draft, kit: Kit, tenant: str | None) -> l
                 draft.add(sentence, entry.doc_id)
         used.append(entry)
     return used
-
-
-def _answered_parts(question: str, kit: Kit, tenant: str | None) -> tuple[Draft, list[Evidence]] | None:
-    """The approved entries that answer the parts of a several-part message closely on their own, quoted whole, or
-    None when no part has one."""
-    draft, used = Draft(), []
-    for part in parts(question):
-        found = kit.company_evidence(part, kit.retriever.embed(part), tenant)
-        entry = next((e for e in found if e.section == APPROVED_ANSWER), None)
-        if entry is None or entry.similarity < COMPANY_SIMILARITY_ALONE or entry.doc_id in draft.cited:
-            continue
-        for sentence in quotable(entry):
-            draft.add(sentence, entry.doc_id)
-        used.append(entry)
-    return (draft, used) if used else None
 
 
 _REFERENT_PRONOUN = re.compile(r"(?i)\b(them|they|it|those|these)\b")
