@@ -36,6 +36,7 @@ from bot.retrieve import Evidence, Retriever
 from bot.routes import ROUTES, Kit
 from bot.routes.company import (COMPANY_SIMILARITY_ALONE, NEAR_QUESTION, QUESTIONNAIRE_ROW, SAME_QUESTION, answers,
                                 other_party, other_standard, source_policy)
+from bot.subject import addressed
 from bot.text import terms
 from bot.understand import Signals, Understanding, understand
 from ingest.crosswalk import Crosswalk
@@ -309,6 +310,9 @@ class Assistant:
         # the keyword query names each abbreviation's spelled-out term too, and each term's abbreviation (glossary);
         # so does the meaning of a short question, which an abbreviation dominates: MiniLM reads "and a DPO?" poorly
         # and "data protection officer" well (a longer row keeps its own vector: its other words carry it)
+        asked = addressed(question, tenant)  # "does Northwind encrypt ...?" asks "do you encrypt ...?"
+        if asked != question:
+            question, vector = asked, company.embed(asked)
         expanded = expand(question)
         if expanded != question and len(terms(question)) <= SHORT_QUESTION_TERMS:
             vector = company.embed(expanded)

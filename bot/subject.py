@@ -79,3 +79,35 @@ def defined_term(question: str) -> str | None:
     """The term a definition question asks about, or None."""
     m = _DEFINITION.match(question.strip())
     return m.group("term").strip() if m else None
+
+
+_LEGAL_FORM = r"(?:cloud|inc|ltd|llc|gmbh|ag|bv|sa|sas|plc|corp|corporation|co|company|team)"
+_AGREE = {"does": "do", "is": "are", "has": "have", "was": "were"}
+
+
+def addressed(question: str, tenant: str | None) -> str:
+    """A buyer's question to the vendor with the vendor's name put as "you": "does Northwind encrypt our data at
+    rest?" -> "do you encrypt our data at rest?". The tenant's approved entries are written as asked of them
+    ("Is customer data encrypted at rest?"), and its policies say its name on every line, so the name only pulls
+    the search towards the policies.
+
+    >>> addressed("Does Northwind Cloud, Inc. encrypt backups? And northwind's staff?", "northwind")
+    'Do you encrypt backups? And your staff?'
+    """
+    if not tenant:
+        return question
+    name = r"[\s-]?".join(re.escape(w) for w in re.split(r"[\s_-]+", tenant.strip()) if w)
+    pattern = re.compile(rf"(?i)\b(?P<verb>does|is|has|was)?(?(verb)\s+)\b{name}\b(?:,?[\s-]+{_LEGAL_FORM}\b\.?)*"
+                         r"(?P<own>['’]s\b|s['’](?!\w))?")
+
+    def you(m: re.Match) -> str:
+        verb = m.group("verb")
+        word = "your" if m.group("own") else "you"
+        if not verb:
+            return word
+        if m.group("own"):  # "what is Northwind's policy": the verb agrees with the policy
+            return f"{verb} {word}"
+        said = _AGREE[verb.lower()]
+        return f"{said.capitalize() if verb[0].isupper() else said} {word}"
+
+    return pattern.sub(you, question)

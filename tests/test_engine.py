@@ -236,6 +236,12 @@ def test_a_paraphrase_of_an_approved_question_leads_with_that_entry(northwind_as
     assert "TLS 1.2" in answer.text
 
 
+def test_a_question_naming_the_vendor_finds_the_entry_asked_of_you(northwind_assistant):
+    # the policies say "Northwind" on every line; the approved entry asks "Is customer data encrypted at rest?"
+    answer = northwind_assistant.ask("does northwind encrypt our data at rest?", tenant="northwind")
+    assert answer.citations[0].id == _entry("Is customer data encrypted at rest?")
+
+
 def test_a_question_asking_two_things_cites_an_approved_entry_for_each(northwind_assistant):
     answer = northwind_assistant.ask("Hi team, for our vendor review: do you encrypt our data at rest and in transit?",
                                      tenant="northwind")

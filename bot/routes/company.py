@@ -14,7 +14,7 @@ from bot.glossary import expand
 from bot.pairing import both_frameworks, cite, lead_with, more_references
 from bot.retrieve import Evidence
 from bot.routes import Kit
-from bot.subject import subject
+from bot.subject import addressed, subject
 from bot.text import terms
 from bot.understand import Understanding
 
@@ -42,7 +42,8 @@ NEAR_QUESTION = 0.7
 
 
 def handle(u: Understanding, kit: Kit) -> Draft:
-    question = subject(u.resolved)  # "Hi team, for our vendor review: ..." asks what follows the colon
+    # "Hi team, for our vendor review: ..." asks what follows the colon; "does Northwind ...?" asks "do you ...?"
+    question = addressed(subject(u.resolved), u.tenant)
     vector = u.vector if question == u.resolved else kit.retriever.embed(question)
     standards, pair = _standards(u, kit)
     own = kit.company_evidence(question, vector, u.tenant)
