@@ -132,7 +132,10 @@ def test_comparison_and_roadmap_cite_existing_documents(guidance):
 
 @pytest.mark.parametrize("question,aspect", [("which one takes longer?", "timeline"), ("which is cheaper", "cost"),
                                              ("who audits each", "auditor"), ("how often do they renew", "renewal"),
-                                             ("what do we get at the end, a report or certificate?", "deliverable")])
+                                             ("what do we get at the end, a report or certificate?", "deliverable"),
+                                             ("soc 2 exceptions vs iso major nonconformity, consequences?", "findings"),
+                                             ("are both voluntary? neither is a law right", "obligation"),
+                                             ("can one audit firm do both our soc 2 and iso audits?", "one_firm")])
 def test_aspects(question, aspect):
     assert aspect in advisor.aspects(question)
 
