@@ -33,10 +33,15 @@ def _data() -> tuple[re.Pattern, list[dict]]:
     return re.compile(data["ask"], re.I), lists
 
 
-def which_list(question: str) -> dict | None:
-    """The list a question asks for, or None (it must both ask for a list and name one)."""
+# asking words that are only the list's own name: "we pick trust services categories" names the list, asks nothing
+_NAME_ONLY = {"theme", "themes", "categories", "title", "titles"}
+
+
+def which_list(question: str, asked: bool = False) -> dict | None:
+    """The list a question asks for, or None (it must both ask for a list and name one); `asked`: the question must
+    ask for it in words other than the list's name ("list", "what are", "how many")."""
     ask, lists = _data()
-    if not ask.search(question):
+    if not any(m.group(0).lower() not in _NAME_ONLY or not asked for m in ask.finditer(question)):
         return None
     return next((item for item in lists if item["pattern"].search(question)), None)
 

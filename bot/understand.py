@@ -150,7 +150,7 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         return "successor", "2013 control number"
     if mentions and not any(m.exists for m in mentions):
         return "unknown_id", "every ID named does not exist"
-    if not mentions and guess.intent in ("successor", "compare", "crosswalk") and which_list(resolved):
+    if not mentions and guess.intent in ("successor", "compare", "crosswalk") and which_list(resolved, asked=True):
         # "how many controls are in annex a in the 2022 version and how are they grouped?": a whole list, whatever
         # edition or framework words frame it
         return "lookup", f"asks for a whole list; {guess.reason}"
@@ -223,7 +223,11 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if intent == "decide" and names_other_scheme(resolved) and "iso27001" not in named_frameworks(resolved):
         # "we have SOC 2: which CSA STAR route fits us?" chooses within another scheme: a lookup about it
         intent, reason = "lookup", f"a choice within another scheme; {reason}"
-    if intent == "compare" and not mentions and _BETTER_FOR.search(resolved) and Advisor.load().profile([resolved]).markets:
+    if intent == "decide" and _NO_CHOICE.search(question) and len(sides(resolved)) == 2:
+        # "we sell to Australian banks; not asking which to pick, just lay out the differences": a comparison
+        intent, reason = "compare", f"declines a recommendation, names both frameworks; {reason}"
+    if (intent == "compare" and not mentions and _BETTER_FOR.search(resolved) and not _NO_CHOICE.search(question)
+            and Advisor.load().profile([resolved]).markets):
         # "soc 2 vs iso, which is better for a us startup?": a choice with the company's market given
         intent, reason = "decide", f"a comparison that asks which fits a market; {reason}"
     if intent == "lookup" and not mentions and len(sides(resolved)) == 2 and Advisor.load().aspects(resolved, specific=True):
@@ -392,6 +396,10 @@ _FOLLOW_UP = re.compile(r"(?i)\b(what if|and if|how long|how much|cost|budget|ti
                         r"would (that|it|this)|does (that|it|this) change|still)\b")
 
 
+# the asker says a recommendation is not what they want
+_NO_CHOICE = re.compile(r"(?i)\b(not|n't|never)\s+(asking|looking for|after|wanting|want|need(ing)?|interested in)\s+"
+                        r"(you\s+to\s+)?(which|what|a\s+(recommendation|pick|choice|verdict)|(to\s+)?(pick|choose|decide))|"
+                        r"\bno\s+(recommendation|verdict)\b|\bdon'?t\s+(tell|recommend)\b.{0,20}\b(which|pick|choose)")
 _BETTER_FOR = re.compile(r"(?i)\b(better|best|right|fits?|suits?|should (we|i)|recommend\w*|which (one|first|should))\b")
 
 

@@ -211,3 +211,25 @@ def test_what_to_cite_for_a_yes_is_honest_unless_the_practice_is_said_not_to_be_
     assert _route(honest, Guess("manipulation", 0.62, "lookup", 0.34)) == "lookup"
     dishonest = "we don't do annual risk assessments but want to answer Yes; what can we cite to back up a Yes?"
     assert _route(dishonest, Guess("manipulation", 0.62, "lookup", 0.34)) == "manipulation"
+
+
+def test_a_list_named_in_passing_by_a_comparison_is_no_list_question():
+    question = "in soc 2 we pick trust services categories, in iso we define an ISMS scope. how do those differ?"
+    assert _route(question, Guess("compare", 0.99, "crosswalk", 0.01)) == "compare"
+
+
+@pytest.mark.parametrize("question", [
+    "we sell to Australian banks. not asking which to pick, just lay out the differences between soc 2 and iso 27001",
+    "no recommendation needed, we sell in germany: what are the differences between soc 2 and iso 27001?"])
+def test_a_declined_recommendation_leaves_a_comparison(question):
+    assert _route(question, Guess("decide", 0.95, "compare", 0.05)) == "compare"
+    assert _route(question, Guess("compare", 0.7, "decide", 0.3)) == "compare"
+
+
+def test_the_vendors_name_is_the_you_its_entries_answer():
+    from bot.subject import addressed
+    assert addressed("Does Northwind Cloud, Inc. encrypt backups? And northwind's staff?", "northwind") == \
+        "Do you encrypt backups? And your staff?"
+    assert addressed("what is Northwind's policy on MFA?", "northwind") == "what is your policy on MFA?"
+    assert addressed("is northwinding a word?", "northwind") == "is northwinding a word?"
+    assert addressed("does northwind encrypt data?", None) == "does northwind encrypt data?"
