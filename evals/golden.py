@@ -28,7 +28,7 @@ NIST_PATH = Path(__file__).with_name("external") / "nist_csf2_iso27001.yaml"
 # practice sets: the same format, written the same way, but training data whose failures are read to find kinds
 PRACTICE_DIR = Path(__file__).resolve().parent.parent / "bot" / "data" / "practice"
 # frozen sets, each written by someone who read no code and no other set: the folders evals/golden/<name>
-FROZEN = ("blind", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "holdout8", "holdout9")
+FROZEN = ("blind", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "holdout8", "holdout9", "holdout10")
 SETS = ("golden", *FROZEN, "nist", "practice")
 # the golden set's own categories; `external_control` belongs to the external checks (evals/external)
 CATEGORIES: tuple[str, ...] = tuple(c for c in Category.__args__ if c != "external_control")
