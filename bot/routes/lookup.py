@@ -12,7 +12,7 @@ import re
 from bot.advise import Advisor
 from bot.compose import GENERIC, Draft, compose
 from bot.lists import enumeration
-from bot.pairing import both_frameworks, cite, lead_with
+from bot.pairing import both_frameworks, cite, lead_with, more_references
 from bot.retrieve import Evidence
 from bot.routes import Kit, company
 from bot.text import terms
@@ -64,6 +64,9 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     draft = from_evidence(about, evidence, unknown=[m for m in u.mentions if not m.exists])
     for doc in pair or ():
         cite(draft, doc, evidence)
+    if pair:
+        # a practice with no framework named: the next-best item of each framework too, for whoever cites it
+        draft.evidence = draft.evidence + more_references(draft, about, vector, kit)
     return draft
 
 
