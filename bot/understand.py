@@ -107,7 +107,9 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
         # "which one is more work?" with nothing named: the pair is the two frameworks when that reading is a
         # comparison or a choice between them ("how long is each one good for?", "which of the two?")
         paired_vector, paired_guess = _read(paired, signals)
-        if paired_guess.intent in ("compare", "decide"):
+        # ... read that way surely, or already read as one ("an owner for each asset?" is no comparison)
+        if paired_guess.intent in ("compare", "decide") and (paired_guess.probability >= SURE
+                                                             or guess.intent in ("compare", "decide")):
             resolved, vector, guess = paired, paired_vector, paired_guess
     similarity = signals.similarity(vector)
     intent, reason = _intent(question, resolved, mentions, similarity, guess, conversation, tenant, signals, vector)
@@ -237,6 +239,10 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
             and not Advisor.load().aspects(resolved)):
         # "is segregation of duties really expected for iso / soc 2?" asks about a practice under both, compares nothing
         intent, reason = "lookup", f"both frameworks named, nothing compared; {reason}"
+    if intent == "compare" and not sides(resolved) and not mentions and guess.probability < SURE:
+        # "do you keep an up-to-date inventory of assets, with an owner for each?": no framework named, and only an
+        # unsure guess that two are compared
+        intent, reason = _fallback(guess), f"no framework named, an unsure comparison; {reason}"
     if intent == "compare" and len(sides(resolved)) == 1 and not mentions:
         # a comparison needs two sides: "how much does SOC 2 cost?" is about SOC 2 ("AICPA vs ISO" has two)
         intent, reason = "lookup", f"one framework named; {reason}"
