@@ -48,11 +48,14 @@ def citation(evidence: list[Evidence]) -> Citation:
 
 
 def ordered(citations: list[Citation], scope: Sequence[str] | None) -> list[Citation]:
-    """The framework a question asked for first; otherwise the draft's order."""
+    """The framework a question asked for before the other one; otherwise the draft's order. Guidance and company
+    material keep their place: they belong to no framework ("how many controls did annex a have in 2013?" is
+    answered by the edition guide, which stays first)."""
     if not scope:
         return citations
     rank = {framework: n for n, framework in enumerate(scope)}
-    return sorted(citations, key=lambda c: rank.get(c.framework, len(rank)))
+    unranked = {"guidance": 0, "company": 0}
+    return sorted(citations, key=lambda c: rank.get(c.framework, unranked.get(c.framework, len(rank))))
 
 
 def parts_of(draft: Draft) -> Parts:

@@ -82,6 +82,8 @@ def test_edition_questions_lead_with_the_transition_guidance_and_soc2_is_not_iso
     ("what replaced the 2013 control on management of technical vulnerabilities", "A.12.6.1"),
     ("what's new in iso 27001 2022?", None),
     ("where did the mobile device stuff go", None),  # a title must stand in the question nearly whole
+    ("the old teleworking control, what is it called now?", "A.6.2.2"),  # short, and no 2022 title
+    ("is teleworking covered by iso 27001?", None),  # ... named with no earlier edition said
 ])
 def test_a_2013_control_named_by_its_title(question, expected):
     from bot.routes.successor import named_by_title

@@ -9,6 +9,8 @@ new in 2022 are listed.
 
 from __future__ import annotations
 
+import re
+
 from rapidfuzz import fuzz, utils
 
 from bot.compose import Draft
@@ -30,7 +32,15 @@ def named_by_title(question: str) -> str | None:
     scored.sort(reverse=True)
     if scored and scored[0][0] >= TITLE_MATCH and (len(scored) < 2 or scored[1][0] < scored[0][0]):
         return scored[0][1]
-    return None
+    # a short 2013 title that no 2022 control carries ("the old teleworking control"), when the question says 2013
+    asked = f" {utils.default_process(question)} "
+    titles_2022 = {utils.default_process(c.title) for c in CATALOG.values() if c.kind == "control"}
+    short = [c.id for c in LINEAGE.controls if len(c.title.split()) < MIN_TITLE_WORDS
+             and utils.default_process(c.title) not in titles_2022 and f" {utils.default_process(c.title)} " in asked]
+    return short[0] if len(short) == 1 and _EARLIER_EDITION.search(question) else None
+
+
+_EARLIER_EDITION = re.compile(r"(?i)\b(2013|old|older|previous|prior|legacy|former|earlier|used to|retired|no longer)\b")
 MIN_2022_TITLE_WORDS = 2
 
 
