@@ -212,8 +212,13 @@ class Advisor:
         major: set[str] = set()  # markets named at least once without a small share
         for text in texts:
             for name, table in self._sets.items():
-                found = {key for key, pats in table.items()
-                         if any(self._counts(name, text, m) for p in pats for m in p.finditer(text))}
+                counted = {key: [m for p in pats for m in p.finditer(text) if self._counts(name, text, m)]
+                           for key, pats in table.items()}
+                if name == "markets":  # "our last US contracts end this year": named, and no longer a market
+                    gone = {key for key, ms in counted.items() if ms and all(self._lost(text, m, near=True) for m in ms)}
+                    profile.minor |= gone
+                    counted = {key: ms for key, ms in counted.items() if key not in gone}
+                found = {key for key, ms in counted.items() if ms}
                 getattr(profile, name).update(found)
                 if name == "markets":
                     profile.home |= {key for key, pats in table.items()
@@ -277,13 +282,16 @@ class Advisor:
         profile.pushed |= others
         return major
 
-    def _lost(self, text: str, place: "slots.Place") -> bool:
-        """"we lost the customers in Mexico City": the sentence around the place says the market is gone."""
-        start = max(m.end() for m in _PART.finditer(text, 0, place.start)) if _PART.search(text, 0, place.start) else 0
-        after = _PART.search(text, place.end)
+    def _lost(self, text: str, place: "slots.Place | re.Match", near: bool = False) -> bool:
+        """"we lost the customers in Mexico City": the sentence around the place says the market is gone (`near`:
+        the words just before or after it do, as in "our US contracts end this year")."""
+        begin, end = (place.start(), place.end()) if isinstance(place, re.Match) else (place.start, place.end)
+        start = max(m.end() for m in _PART.finditer(text, 0, begin)) if _PART.search(text, 0, begin) else 0
+        after = _PART.search(text, end)
         sentence = text[start:after.start() if after else len(text)]
-        before, after = text[max(0, place.start - 60):place.start], text[place.end:place.end + 60]
-        return (any(p.search(sentence) for p in self._lost_market) or any(p.search(before) for p in self._lost_before)
+        before, after = text[max(0, begin - 60):begin], text[end:end + 60]
+        return ((not near and any(p.search(sentence) for p in self._lost_market))
+                or any(p.search(before) for p in self._lost_before)
                 or any(p.search(after) for p in self._lost_after))
 
     def _describes_company(self, text: str, span: tuple[int, int]) -> bool:

@@ -85,6 +85,9 @@ def test_share_beside_a_place(text, place, share):
     (["we hold soc 2 from our old american business; that's gone now, today every customer is in Flanders"],
      "iso27001"),
     (["we got iso 27k back when we sold to Irish banks, but we've moved entirely to clinics in Utah"], "soc2"),
+    (["We have a SOC 2 Type II but we're pivoting entirely to EU public sector and our last US contracts end this "
+      "year. Keep renewing SOC 2 or move to ISO 27001?"], "iso27001"),
+    (["we sell to US banks and we lost a deal in Canada"], "soc2"),  # a lost deal is no lost market
     # where the company and its founders are is not where its customers are
     (["we're a payments vendor out of Nürnberg and all our merchants are in Oregon"], "soc2"),
     (["the founders are from Osaka; our largest prospect requires soc2. is iso ok?"], "soc2"),
