@@ -123,6 +123,11 @@ _COURTESY = re.compile(r"^\s*(?:ok(?:ay)?|thanks?|thank you|great|cool|got it|pe
                        r"(?:thanks?|thank you|a lot|so much)?[\s!.]*$", re.I)
 
 
+# one of two or more IDs the previous question named, by its place: "the first one", "the latter"
+_ORDINAL = re.compile(r"(?i)\b(?:the\s+)(?P<which>first|former|second|latter|last)(?:\s+(?:one|control|criterion|clause|item))?\b"
+                      r"(?!\s+(?:in|of)\b)")
+
+
 def is_follow_up(question: str) -> bool:
     """A question that cannot be understood on its own."""
     if _LEAD_IN.search(question) or _WHICH_ONE.search(question):
@@ -140,6 +145,14 @@ def rewrite(question: str, ctx: Context) -> str:
     """Rewrite one follow-up against the previous resolved question."""
     if not ctx.question or _COURTESY.match(question):
         return question
+    # "the first one", "the latter": one of the IDs the previous question named, by its place there
+    named_before = [m for m in find_ids(ctx.question) if m.exists]
+    ordinal = _ORDINAL.search(question)
+    if ordinal and len(named_before) >= 2 and not find_ids(question):
+        which = ordinal.group("which").lower()
+        ref = named_before[0] if which in ("first", "former") else named_before[1] if which == "second" else named_before[-1]
+        spelled = f"clause {ref.id}" if ref.kind == "clause" else ref.id
+        return question[: ordinal.start()] + spelled + question[ordinal.end():]
     if not is_follow_up(question):
         return _about_the_item(question, ctx) or question
     q = question.strip()

@@ -25,6 +25,9 @@ from bot.followup import is_follow_up, pair_reference, resolve
      "What is delivered at the end of SOC 2 and ISO 27001?"),
     (["What is a bridge letter?"], "does ISO need one?", "What is a bridge letter: does ISO need one?"),
     (["SOC 2 vs ISO 27001 cost"], "what about the auditor?", "Who audits SOC 2 and ISO 27001?"),
+    (["what's the difference between A.5.7 and A.5.5"], "ok and the first one, what would evidence look like?",
+     "ok and A.5.7, what would evidence look like?"),
+    (["CC6.1 vs CC6.6"], "what evidence for the latter?", "what evidence for CC6.6?"),
 ])
 def test_rewrites(earlier, question, expected):
     assert resolve(question, earlier) == expected
