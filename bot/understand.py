@@ -107,9 +107,10 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
         # "which one is more work?" with nothing named: the pair is the two frameworks when that reading is a
         # comparison or a choice between them ("how long is each one good for?", "which of the two?")
         paired_vector, paired_guess = _read(paired, signals)
-        # ... read that way surely, or already read as one ("an owner for each asset?" is no comparison)
-        if paired_guess.intent in ("compare", "decide") and (paired_guess.probability >= SURE
-                                                             or guess.intent in ("compare", "decide")):
+        # ... read that way surely, or with no question of the corpus read first ("an owner for each asset?", a
+        # lookup, is no comparison)
+        if paired_guess.intent in ("compare", "decide") and (
+                paired_guess.probability >= SURE or guess.intent not in ("lookup", "company", "successor", "crosswalk")):
             resolved, vector, guess = paired, paired_vector, paired_guess
     similarity = signals.similarity(vector)
     intent, reason = _intent(question, resolved, mentions, similarity, guess, conversation, tenant, signals, vector)
@@ -225,6 +226,12 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if intent == "decide" and names_other_scheme(resolved) and "iso27001" not in named_frameworks(resolved):
         # "we have SOC 2: which CSA STAR route fits us?" chooses within another scheme: a lookup about it
         intent, reason = "lookup", f"a choice within another scheme; {reason}"
+    if (intent == "decide" and guess.probability < REFUSAL_SURE and not mentions and len(sides(resolved)) == 2
+            and Advisor.load().aspects(resolved, specific=True) and not _CHOICE.search(resolved)
+            and not conversation.recent_routes() and not _places_or_asks(resolved)):
+        # "after we get it, what do we have to keep doing for soc 2 vs for iso?": an aspect of both, no company
+        # facts and no choice asked for
+        intent, reason = "compare", f"both frameworks on an aspect, nothing to choose by; {reason}"
     if intent == "decide" and _NO_CHOICE.search(question) and len(sides(resolved)) == 2:
         # "we sell to Australian banks; not asking which to pick, just lay out the differences": a comparison
         intent, reason = "compare", f"declines a recommendation, names both frameworks; {reason}"
@@ -336,8 +343,21 @@ def _has_company_facts(texts: list[str]) -> bool:
     return bool(profile.markets or profile.customer_asks or profile.existing)
 
 
+def _places_or_asks(text: str) -> bool:
+    """Where the customers are or what buyers ask for: what a choice between the frameworks is made by."""
+    profile = Advisor.load().profile([text])
+    return bool(profile.markets or profile.customer_asks)
+
+
 _COMPARATIVE = re.compile(r"(?i)\b(vs\.?|versus|compar\w*|differ\w*|difference|between|better|worse|more|less|than|"
                           r"same|similar\w*|equivalent|either|or|which|both|each|overlap\w*|instead|rather|alike|like)\b")
+
+
+# words that ask how the 2022 edition differs from the one before
+_EDITION_CHANGE = re.compile(r"(?i)\b(new|newly|added|adds|change[sd]?|changing|differ\w*|replac\w*|removed?|dropped|merged?|"
+                             r"renamed|renumbered|2013|2005|old|older|previous|prior|transition\w*|moved?|still|no longer|"
+                             r"compared?|vs\.?|versus|upgrad\w*|updat\w*|happened|gone|successor|predecessor|since|anymore|"
+                             r"revis\w*|restructur\w*|reorgani[sz]\w*)\b")
 
 
 def _unsure(intent: str, reason: str, resolved: str, mentions: list[Mention]) -> tuple[str, str]:
@@ -347,8 +367,9 @@ def _unsure(intent: str, reason: str, resolved: str, mentions: list[Mention]) ->
     either, an edition question is a fact about the scheme. A crosswalk needs two sides: one framework's ID
     with the other framework nowhere named ("CC9.1 - is that the cyber insurance one?") asks about the ID.
     """
-    if intent == "successor" and not mentions and not names_new_edition(resolved):
-        return "lookup", f"unsure edition question without a control number or the 2022 edition; {reason}"
+    if intent == "successor" and not mentions and not (names_new_edition(resolved) and _EDITION_CHANGE.search(resolved)):
+        # "how many annex a controls are there in 27001:2022?" names the edition and asks nothing about its change
+        return "lookup", f"unsure edition question without a control number or a change to the 2022 edition; {reason}"
     own = {m.framework for m in mentions if m.exists}
     if (intent == "crosswalk" and len(own) == 1 and not set(sides(resolved)) - own
             and not _ASKS_OTHER_ITEM[next(iter(own))].search(resolved)):
@@ -394,7 +415,9 @@ _CHOICE = re.compile(r"(?i)\b(which (one|first|framework|of (the|them|these|thos
                      r"(what'?s|whats|what is) (the|your) (call|move|verdict|take|advice|pick)|the call|"
                      r"soc ?(2|ii) or iso|iso or soc ?(2|ii)|what now|which (fr\w*|cert\w*|audit)|first audit|"
                      r"(so |and |what about |how about )?(for|in) (us|our case|my case)(?=\s*[?.!]*\s*$)|which fits us|"
-                     r"what fits us|what about us)\b")
+                     r"what fits us|what about us|"
+                     # "so what do we do?", "what would you do?" ending a message in a decision
+                     r"what (do|should|would|can|shall) (we|i|you) do( now| then| next| here| first)?(?=\s*[?.!]*\s*$))\b")
 CHOICE_WORDS = 12  # a bare choice this short is a choice, whatever the classifier reads into it
 # a question that continues the advice just given: its cost, time, order, type, or a change of facts
 _FOLLOW_UP = re.compile(r"(?i)\b(what if|and if|how long|how much|cost|budget|timeline|months|type (1|2|i|ii)|"

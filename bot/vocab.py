@@ -74,8 +74,10 @@ def named_frameworks(text: str) -> tuple[str, ...]:
 
 
 # a framework's own bodies and parts stand for it: "AICPA vs ISO" has two sides
-_SOC2_SIDE = re.compile(r"(?i)\baicpa\b|\btrust services\b|\btsc\b")
-_ISO_SIDE = re.compile(r"(?i)\bannex ?a\b|\bisms\b")
+_SOC2_SIDE = re.compile(r"(?i)\baicpa\b|\btrust services\b|\btsc\b|\bqualified opinion\b|\bsystem description\b|"
+                        r"\bcuecs?\b|\bssae ?18\b")
+_ISO_SIDE = re.compile(r"(?i)\bannex ?a\b|\bisms\b|\bstatement of applicability\b|\bsoa\b|\bnonconformit(y|ies)\b|"
+                       r"\bnon-conformit(y|ies)\b|\bsurveillance audits?\b|\bcertification bod(y|ies)\b")
 
 
 def sides(text: str) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from bot import Assistant, Settings
+from bot.conversation import Conversation
 from bot.errors import IndexMissing, InvalidQuestion
 from bot.models import Answer
 from tests.conftest import CORPUS
@@ -275,3 +276,11 @@ def test_a_practice_with_no_framework_named_cites_two_items_of_each(assistant):
                            "privilege?")
     by_framework = {fw: [c.id for c in answer.citations if c.framework == fw] for fw in ("soc2", "iso27001")}
     assert len(by_framework["soc2"]) == 2 and len(by_framework["iso27001"]) == 2, answer.cited_ids
+
+
+def test_what_a_recommended_framework_delivers_is_asked_of_it(assistant):
+    conversation = Conversation()
+    first = "Dutch municipalities are our only customers. which framework?"
+    conversation.add(first, assistant.ask(first, conversation))
+    answer = assistant.ask("what will we actually get at the end, like a document we can show them?", conversation)
+    assert answer.cited_ids[0] == "deliverables-report-vs-certificate" and "certificate" in answer.text

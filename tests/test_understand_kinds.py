@@ -236,3 +236,36 @@ def test_the_vendors_name_is_the_you_its_entries_answer():
     assert addressed("what is Northwind's policy on MFA?", "northwind") == "what is your policy on MFA?"
     assert addressed("is northwinding a word?", "northwind") == "is northwinding a word?"
     assert addressed("does northwind encrypt data?", None) == "does northwind encrypt data?"
+
+
+def test_an_edition_named_without_a_change_is_no_successor_question():
+    assert _route("how many annex a controls are there in 27001:2022?", Guess("successor", 0.61, "lookup", 0.23)) == "lookup"
+    assert _route("what's new in 27001:2022?", Guess("successor", 0.61, "lookup", 0.23)) == "successor"
+
+
+@pytest.mark.parametrize("question, listed", [
+    ("how many annex a controls are there in 27001:2022?", "annex_a_themes"),
+    ("define confidentiality, integrity and availability for a non-technical board deck", "cia"),
+])
+def test_counts_and_definitions_of_a_list_are_list_questions(question, listed):
+    from bot.lists import which_list
+    assert which_list(question)["key"] == listed
+
+
+def test_a_parts_name_is_a_side_of_a_comparison():
+    from bot.vocab import sides
+    assert sides("trust services categories on one side vs statement of applicability on the other?") == ("soc2", "iso27001")
+    assert sides("whats a qualified opinion vs a major nonconformity") == ("soc2", "iso27001")
+
+
+def test_an_aspect_of_both_with_nothing_to_choose_by_is_a_comparison():
+    question = "after we get it, what do we have to keep doing for soc 2 vs for iso?"
+    assert _route(question, Guess("decide", 0.87, "compare", 0.1)) == "compare"
+    assert _route("we sell to US banks, soc 2 or iso, which costs less?", Guess("decide", 0.87, "compare", 0.1)) == "decide"
+
+
+@pytest.mark.parametrize("said", ["so what do we do", "ok, what would you do?", "what should we do now?"])
+def test_asking_what_to_do_ends_a_decision(said):
+    from bot.understand import _CHOICE
+    assert _CHOICE.search(said)
+    assert not _CHOICE.search("what do we do about access reviews")

@@ -18,7 +18,7 @@ from bot.routes import Kit, company
 from bot.text import terms
 from bot.ids import names_series
 from bot.subject import defined_term, subject
-from bot.understand import Understanding
+from bot.understand import ABOUT_THE_RECOMMENDATION, Understanding
 from bot.vocab import DISPLAY, item_filter, named_frameworks, names_iso_edition
 
 EDITIONS_GUIDE = "iso27001-2013-to-2022-transition"
@@ -50,7 +50,8 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     frameworks = None if pin else item_filter(u.resolved)
     evidence = kit.retriever.search(about, k=kit.settings.top_k, pin=pin, vector=vector, frameworks=frameworks)
     if not u.mentions:
-        aspect = framework_aspect(u.resolved, kit, evidence)
+        # "what will we actually get at the end?" right after a recommendation asks about the framework recommended
+        aspect = framework_aspect(u.resolved, kit, evidence, asked_of_it=u.reason.startswith(ABOUT_THE_RECOMMENDATION))
         if aspect is not None:
             return aspect
     named = named_frameworks(u.resolved)
@@ -82,8 +83,9 @@ def unknown_sentence(m) -> str:
     return f"{m.id} does not exist in {name}: {m.note}."
 
 
-def framework_aspect(question: str, kit: Kit, evidence: list[Evidence]) -> Draft | None:
-    """"How long does SOC 2 take?": one framework, one aspect: its side of the comparison first."""
+def framework_aspect(question: str, kit: Kit, evidence: list[Evidence], asked_of_it: bool = False) -> Draft | None:
+    """"How long does SOC 2 take?": one framework, one aspect: its side of the comparison first (`asked_of_it`: the
+    question is surely about the framework, whatever else it names)."""
     named = named_frameworks(question)
     advisor = Advisor.load()
     aspects = [a for a in advisor.aspects(question) if a in SINGLE_ASPECTS]
@@ -92,7 +94,7 @@ def framework_aspect(question: str, kit: Kit, evidence: list[Evidence]) -> Draft
     row = advisor.comparison_row(aspects[0])
     # "how often is training needed for SOC 2?" is about training, not about SOC 2's renewal
     about_framework = evidence[0].doc_id in row["cite"] + ASPECT_GUIDANCE
-    if not about_framework and len(_topic_words(question, row["match"])) > 1:
+    if not about_framework and not asked_of_it and len(_topic_words(question, row["match"])) > 1:
         return None
     label = DISPLAY[named[0]]
     draft = Draft()
