@@ -40,6 +40,7 @@ class Lineage(BaseModel):
     version: int
     controls: list[Control2013]
     new_in_2022: list[str]
+    domains: dict[str, str] = Field(default_factory=dict)  # "A.16" -> its 2013 title
 
     @field_validator("controls")
     @classmethod
@@ -67,6 +68,10 @@ class Lineage(BaseModel):
 
     def predecessors(self, control_2022: str) -> tuple[str, ...]:
         return tuple(c.id for c in self.controls if control_2022 in c.successors)
+
+    def in_domain(self, domain: str) -> tuple[str, ...]:
+        """The 2013 controls of a domain ("A.16" -> A.16.1.1 ... A.16.1.7)."""
+        return tuple(c.id for c in self.controls if c.id.startswith(domain + "."))
 
 
 LINEAGE = Lineage.load()

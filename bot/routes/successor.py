@@ -9,48 +9,15 @@ new in 2022 are listed.
 
 from __future__ import annotations
 
-import re
-
-from rapidfuzz import fuzz, utils
-
 from bot.compose import Draft
+from bot.editions import named_by_2022_title, named_by_title, named_domain
 from bot.routes import Kit, lookup
 from bot.understand import Understanding
 from ingest.catalog import CATALOG
 from ingest.lineage import LINEAGE
 
 MAX_2013 = 6
-TITLE_MATCH = 90  # rapidfuzz partial ratio (0-100) of a 2013 title within the question
-MIN_TITLE_WORDS = 3  # shorter titles ("Segregation of duties") are also 2022 titles: a number is needed
-
-
-def named_by_title(question: str) -> str | None:
-    """The 2013 control a question names by its title ("the old 'information transfer policies and procedures'
-    control"), when one title stands clearly in the question."""
-    scored = [(fuzz.partial_ratio(c.title, question, processor=utils.default_process), c.id)
-              for c in LINEAGE.controls if len(c.title.split()) >= MIN_TITLE_WORDS]
-    scored.sort(reverse=True)
-    if scored and scored[0][0] >= TITLE_MATCH and (len(scored) < 2 or scored[1][0] < scored[0][0]):
-        return scored[0][1]
-    # a short 2013 title that no 2022 control carries ("the old teleworking control"), when the question says 2013
-    asked = f" {utils.default_process(question)} "
-    titles_2022 = {utils.default_process(c.title) for c in CATALOG.values() if c.kind == "control"}
-    short = [c.id for c in LINEAGE.controls if len(c.title.split()) < MIN_TITLE_WORDS
-             and utils.default_process(c.title) not in titles_2022 and f" {utils.default_process(c.title)} " in asked]
-    return short[0] if len(short) == 1 and _EARLIER_EDITION.search(question) else None
-
-
-_EARLIER_EDITION = re.compile(r"(?i)\b(2013|old|older|previous|prior|legacy|former|earlier|used to|retired|no longer)\b")
-MIN_2022_TITLE_WORDS = 2
-
-
-def named_by_2022_title(question: str) -> str | None:
-    """The 2022 Annex A control a question names by its whole title ("is threat intelligence new?"), when only one
-    is named."""
-    asked = f" {utils.default_process(question)} "
-    named = [c.id for c in CATALOG.values() if c.kind == "control" and len(c.title.split()) >= MIN_2022_TITLE_WORDS
-             and f" {utils.default_process(c.title)} " in asked]
-    return named[0] if len(named) == 1 else None
+MAX_DOMAIN = 14  # the largest 2013 domain (A.12, operations security) has 14 controls
 
 
 TRANSITION_GUIDE = "iso27001-2013-to-2022-transition"
@@ -59,6 +26,11 @@ TRANSITION_GUIDE = "iso27001-2013-to-2022-transition"
 def handle(u: Understanding, kit: Kit) -> Draft:
     draft = Draft()
     old = [m.id for m in u.mentions if m.is_2013][:MAX_2013]
+    domain = None if old or u.existing else named_domain(u.resolved)
+    if domain:  # "what replaced the whole A.16 incident section?": each of its controls
+        draft.add(f"The 2013 domain {domain} {LINEAGE.domains[domain]} had {len(LINEAGE.in_domain(domain))} controls; "
+                  f"in ISO/IEC 27001:2022 they are:", TRANSITION_GUIDE)
+        old = list(LINEAGE.in_domain(domain))[:MAX_DOMAIN]
     titled = None if old or u.existing else named_by_title(u.resolved)
     if titled:
         old = [titled]
@@ -90,25 +62,33 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     draft.evidence = [ev for doc in dict.fromkeys(cited) for ev in kit.retriever.chunks_of(doc)]
     transition = kit.retriever.chunks_of(TRANSITION_GUIDE)
     if transition:
-        draft.extra_cites.append(TRANSITION_GUIDE)
+        if TRANSITION_GUIDE not in draft.cited:
+            draft.extra_cites.append(TRANSITION_GUIDE)
         draft.evidence += transition
     draft.confidence = 1.0  # the answer is the correspondence table itself
     return draft
 
 
 def successor_sentence(control_2013: str) -> str:
+    """Where a 2013 control went, with the theme it is in now, and the 2013 controls merged with it."""
     entry = LINEAGE.get(control_2013)
-    named = [f"{s} {CATALOG[s].title}" for s in entry.successors]
-    if len(named) == 1:
+    named = [f"{s} {CATALOG[s].title} ({CATALOG[s].theme.lower()} theme)" for s in entry.successors]
+    if len(named) > 1:
+        return f"{entry.id} (2013) {entry.title} was split across {' and '.join(named)} in ISO/IEC 27001:2022"
+    others = [p for p in LINEAGE.predecessors(entry.successors[0]) if p != entry.id]
+    if not others:
         return f"{entry.id} (2013) {entry.title} is now {named[0]} in ISO/IEC 27001:2022"
-    return f"{entry.id} (2013) {entry.title} was split across {' and '.join(named)} in ISO/IEC 27001:2022"
+    merged = " and ".join(f"{p} {LINEAGE.get(p).title}" for p in others)
+    return (f"{entry.id} (2013) {entry.title} is now part of {named[0]} in ISO/IEC 27001:2022, which merges it "
+            f"with 2013 {'control' if len(others) == 1 else 'controls'} {merged}")
 
 
 def predecessor_sentence(control_2022: str) -> str:
     entry = CATALOG[control_2022]
     before = LINEAGE.predecessors(control_2022)
     if not before:
-        return f"{control_2022} {entry.title} is new in ISO/IEC 27001:2022; the 2013 edition had no counterpart"
+        return (f"{control_2022} {entry.title} is a new control, added in the 2022 edition of ISO/IEC 27001; the 2013 "
+                f"edition had no counterpart")
     listed = ", ".join(f"{b} {LINEAGE.get(b).title}" for b in before)
     verb = "replaces" if len(before) == 1 else "merges"
     return f"{control_2022} {entry.title} {verb} 2013 {'control' if len(before) == 1 else 'controls'} {listed}"
