@@ -33,6 +33,13 @@ for _entry in CATALOG.values():
         SECTIONS.setdefault(_entry.id.split(".")[0], []).append(_entry.id)
 
 
+# A SOC 2 series ("CC6", "P4") stands for its criteria: CC6.1-CC6.8, P4.1-P4.3.
+SERIES: dict[str, list[str]] = {}
+for _entry in CATALOG.values():
+    if _entry.framework == "soc2":
+        SERIES.setdefault(_entry.id.split(".")[0], []).append(_entry.id)
+
+
 @dataclass(frozen=True)
 class Mention:
     """One ID found in text."""
@@ -50,7 +57,7 @@ class Mention:
         """The corpus documents this mention stands for (a whole section stands for its clauses)."""
         if not self.exists:
             return []
-        return SECTIONS.get(self.id, [self.id])
+        return SECTIONS.get(self.id) or SERIES.get(self.id) or [self.id]
 
     @property
     def is_2013(self) -> bool:
@@ -77,6 +84,10 @@ _BARE = re.compile(r"(?<![\w.:])(?P<n>(?:[4-9]|10)\.\d{1,2}(?:\.\d)?)(?![\w%]|\.
 # a bare three-part number of the 2013 Annex A ("what replaced 9.4.1?"), when it is not a 2022 sub-clause
 _BARE_2013 = re.compile(r"(?<![\w.:])(?P<a>[5-9]|1[0-8])\.(?P<b>\d{1,2})(?P<c>\.\d{1,2})(?![\w%]|\.\d)")
 _ISO_CONTEXT = re.compile(r"(?i)\biso\b|27001|annex|\bisms\b")
+# a whole SOC 2 series: "CC6" always; "P4", "PI1", "A1", "C1" only beside SOC 2 words ("P1 tickets" are priorities)
+_SERIES = re.compile(r"(?i)(?<![\w.])(?P<s>cc|pi|p|a|c)\s?(?P<n>\d{1,2})(?![\w]|\.\d)")
+_SOC2_CONTEXT = re.compile(r"(?i)\bsoc ?2\b|\bcriteri|\bseries\b|\btsc\b|\btrust services\b|\bprivacy\b|"
+                           r"\bavailability\b|\bconfidentiality\b|\bprocessing integrity\b")
 
 
 def _soc2(series: str, a: str, b: str, raw: str, start: int) -> Mention:
@@ -148,6 +159,16 @@ def find_ids(text: str) -> list[Mention]:
         else:
             found.append(_soc2(m["series1"].strip(), m["a1"], m["b1"], m.group(), m.start()))
         taken.append(m.span())
+    soc2_context = bool(_SOC2_CONTEXT.search(text))
+    for m in _SERIES.finditer(text):
+        series = m["s"].upper()
+        if free(m) and (series == "CC" or soc2_context) and not (series == "A" and _ISO_CONTEXT.search(text)):
+            name = f"{series}{int(m['n'])}"
+            exists = name in SERIES
+            if not exists and series != "CC":
+                continue  # "C5" is Germany's cloud scheme, not a confidentiality series
+            found.append(Mention(name, "soc2", exists, m.group(), m.start(), "" if exists else _soc2_note(series)))
+            taken.append(m.span())
     for m in _BARE_2013.finditer(text):
         number = m.group()
         if free(m) and number not in SUBCLAUSE_PARENT and number not in CATALOG and LINEAGE.get(f"A.{number}"):

@@ -62,6 +62,9 @@ MARKERS = [
 # A statement a questionnaire asks the vendor to confirm ("Please confirm that ...", "The vendor maintains ...") is
 # a question about the company, never an attempt to change how the assistant works.
 _CONFIRM_ROW = re.compile(r"^\W*(?:please\s+)?(?:confirm|verify|attest|indicate|state|certify)\s+(?:that|whether|if)\b"
+                          # "Please confirm data in transit is encrypted": a statement to confirm, its "that" left out
+                          r"|^\W*(?:please\s+)?(?:confirm|verify|attest|certify)\s+(?:(?!(?:you|we|i)\b)[\w/-]+[\s,]+){1,8}?"
+                          r"(?:is|are|has been|have been|was|were|will be)\s+(?:\w+ly\s+)?\w+(?:ed|en)\b"
                           r"|^\W*(?:the\s+)?(?:vendor|supplier|provider|service provider|company|organi[sz]ation|"
                           r"contractor|bidder)\s+(?:has|have|maintains?|performs?|ensures?|uses?|encrypts?|"
                           r"conducts?|will|shall|must|is|does|provides?|retains?|requires?|reviews?|tests?)\b", re.I)

@@ -21,6 +21,7 @@ import numpy as np
 
 from bot.advise import NAMES, Advisor
 from bot.conversation import Conversation
+from bot.editions import EARLIER_EDITION, named_by_title, named_domain
 from bot.followup import pair_reference, resolve
 from bot.ids import Mention, find_ids, names_series
 from bot.intent import Guess, IntentModel, features
@@ -153,6 +154,13 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         return "successor", "2013 control number"
     if mentions and not any(m.exists for m in mentions):
         return "unknown_id", "every ID named does not exist"
+    if not mentions and (named_domain(resolved) or (EARLIER_EDITION.search(resolved) and named_by_title(resolved))):
+        # "what replaced the whole A.16 section?", "the old 'protection of log information' control, now?"
+        return "successor", "a 2013 control or domain named in words"
+    if (mentions and all(m.exists and m.framework == "iso27001" and m.id.startswith("A.") for m in mentions)
+            and _IN_2013.search(resolved)):
+        # "what was A.8.15 logging in 2013 numbering?": a 2022 control asked for its 2013 origin
+        return "successor", "a 2022 control asked about in the 2013 edition"
     if not mentions and guess.intent in ("successor", "compare", "crosswalk") and which_list(resolved, asked=True):
         # "how many controls are in annex a in the 2022 version and how are they grouped?": a whole list, whatever
         # edition or framework words frame it
@@ -353,6 +361,9 @@ _COMPARATIVE = re.compile(r"(?i)\b(vs\.?|versus|compar\w*|differ\w*|difference|b
                           r"same|similar\w*|equivalent|either|or|which|both|each|overlap\w*|instead|rather|alike|like)\b")
 
 
+# a 2022 control asked about in the 2013 edition ("in 2013 numbering", "what was it called before")
+_IN_2013 = re.compile(r"(?i)\b(2013|old (number|numbering|id|name|edition|version)|previous (edition|version|number\w*)|"
+                      r"before (2022|the (2022 )?(revision|update|change))|used to be)\b")
 # words that ask how the 2022 edition differs from the one before
 _EDITION_CHANGE = re.compile(r"(?i)\b(new|newly|added|adds|change[sd]?|changing|differ\w*|replac\w*|removed?|dropped|merged?|"
                              r"renamed|renumbered|2013|2005|old|older|previous|prior|transition\w*|moved?|still|no longer|"

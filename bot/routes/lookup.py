@@ -11,15 +11,16 @@ import re
 
 from bot.advise import Advisor
 from bot.compose import GENERIC, Draft, compose
+from bot.ids import SERIES, names_series
 from bot.lists import enumeration
 from bot.pairing import both_frameworks, cite, lead_with, more_references
 from bot.retrieve import Evidence
 from bot.routes import Kit, company
-from bot.text import terms
-from bot.ids import names_series
 from bot.subject import defined_term, subject
+from bot.text import terms
 from bot.understand import ABOUT_THE_RECOMMENDATION, Understanding
 from bot.vocab import DISPLAY, item_filter, named_frameworks, names_iso_edition
+from ingest.catalog import CATALOG, SOC2_SERIES
 
 EDITIONS_GUIDE = "iso27001-2013-to-2022-transition"
 # how the SOC 2 criteria are named and grouped (CC1-CC9, A, C, PI, P): what a question about a series answers from
@@ -37,6 +38,9 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     listed = enumeration(u.resolved, kit)
     if listed is not None:
         return listed
+    series = [m for m in u.existing if m.id in SERIES and m.id not in CATALOG]
+    if series and len(u.existing) == len(series):
+        return series_list(series[0].id, kit)
     about = subject(u.resolved)  # the practice asked about, without its questionnaire or edition wrapper
     vector = u.vector if about == u.resolved else kit.retriever.embed(about)
     pin = u.pinned_documents
@@ -68,6 +72,20 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     if pair:
         # a practice with no framework named: the next-best item of each framework too, for whoever cites it
         draft.evidence = draft.evidence + more_references(draft, about, vector, kit)
+    return draft
+
+
+def series_list(series: str, kit: Kit) -> Draft:
+    """"What does P4 cover?": every criterion of a SOC 2 series, with its ID and title, then what the first requires."""
+    criteria = SERIES[series]
+    draft = Draft()
+    title = SOC2_SERIES.get(series, ("", ""))[0]
+    named = f"{series} ({title})" if title else series
+    draft.add(f"The SOC 2 series {named} has {len(criteria)} criteri{'on' if len(criteria) == 1 else 'a'}:", criteria[0])
+    for criterion in criteria:
+        draft.add(f"{criterion}: {CATALOG[criterion].title}", criterion)
+    draft.confidence = 1.0
+    draft.evidence = [ev for criterion in criteria for ev in kit.retriever.chunks_of(criterion)]
     return draft
 
 
