@@ -24,8 +24,10 @@ import numpy as np
 from bot import lexical
 from bot.exemplars import Exemplars
 from bot.lexical import Lexical
+from bot.subject import addressed
 from bot.text import terms
 from ingest.embed import query_embedder
+from ingest.generations import tenant_of
 from ingest.schema import LEAD_SECTIONS
 from ingest.store import STANDARDS, Published, Store
 
@@ -60,7 +62,7 @@ class Evidence:
 _EMBEDDED: "OrderedDict[str, np.ndarray]" = OrderedDict()
 _EMBEDDED_MAX = 4096  # texts; ~6 MB of vectors
 APPROVED_SECTION = "Approved answer"  # the section of an approved library answer (bot.compose.APPROVED_ANSWER)
-QUESTIONS_TAG = "approved-questions-1"
+QUESTIONS_TAG = "approved-questions-2"  # 2: the vendor's name read as "you" (`bot.subject.addressed`)
 _EMBEDDED_LOCK = threading.Lock()
 
 
@@ -277,7 +279,9 @@ class Retriever:
             elif kept is not None and np.array_equal(kept.get("rows"), rows):
                 vectors = np.asarray(kept["vectors"], dtype=np.float32)
             else:
-                vectors = np.stack(embed_texts([self.metas[i].get("title", "") for i in rows]))
+                # "Can Northwind employees access our data?" is asked of the vendor: "can your employees ...?"
+                tenant = tenant_of(self.index)
+                vectors = np.stack(embed_texts([addressed(self.metas[i].get("title", ""), tenant) for i in rows]))
                 self.store.keep_derived(self._published, QUESTIONS_TAG, {"rows": rows, "vectors": vectors})
             self._questions = (rows, vectors)
         return self._questions

@@ -83,6 +83,11 @@ def defined_term(question: str) -> str | None:
 
 _LEGAL_FORM = r"(?:cloud|inc|ltd|llc|gmbh|ag|bv|sa|sas|plc|corp|corporation|co|company|team)"
 _AGREE = {"does": "do", "is": "are", "has": "have", "was": "were"}
+# what a vendor's name stands before as an owner: "Northwind staff" are "your staff"
+_OWNED = (r"(staff|employees?|team|people|personnel|engineers?|developers?|support|admins?|software|product|platform|"
+          r"app|application|services?|systems?|infrastructure|polic(y|ies)|security|soc|iso|reports?|certificates?|"
+          r"customers?|contracts?|dpa|sla|api|servers?|data ?cent(er|re)s?|laptops?|devices?|offices?|hq|"
+          r"headquarters|accounts?|cloud|network|code|source code)")
 
 
 def addressed(question: str, tenant: str | None) -> str:
@@ -98,11 +103,12 @@ def addressed(question: str, tenant: str | None) -> str:
         return question
     name = r"[\s-]?".join(re.escape(w) for w in re.split(r"[\s_-]+", tenant.strip()) if w)
     pattern = re.compile(rf"(?i)\b(?P<verb>does|is|has|was)?(?(verb)\s+)\b{name}\b(?:,?[\s-]+{_LEGAL_FORM}\b\.?)*"
-                         r"(?P<own>['’]s\b|s['’](?!\w))?")
+                         r"(?P<own>['’]s\b|s['’](?!\w)|(?=\s+" + _OWNED + r"\b))?")
 
     def you(m: re.Match) -> str:
-        verb = m.group("verb")
-        word = "your" if m.group("own") else "you"
+        verb, own = m.group("verb"), m.group("own")
+        # "is Northwind SOC 2 compliant?": after a verb, what follows the name is said of it, not owned by it
+        word = "your" if own or (own == "" and not verb) else "you"
         if not verb:
             return word
         if m.group("own"):  # "what is Northwind's policy": the verb agrees with the policy

@@ -284,3 +284,26 @@ def test_what_a_recommended_framework_delivers_is_asked_of_it(assistant):
     conversation.add(first, assistant.ask(first, conversation))
     answer = assistant.ask("what will we actually get at the end, like a document we can show them?", conversation)
     assert answer.cited_ids[0] == "deliverables-report-vs-certificate" and "certificate" in answer.text
+
+
+def test_a_yes_said_of_another_question_names_that_question(northwind_assistant):
+    # "Do you check open-source licenses? Yes." must not read as "yes, our software is open source"
+    answer = northwind_assistant.ask("is northwind's software open source?", tenant="northwind")
+    assert 'approved answer to "Do you check open-source licenses?" is: Yes' in answer.text
+    close = northwind_assistant.ask("do you encrypt customer data at rest?", tenant="northwind")
+    assert close.text.startswith("Yes.")
+
+
+def test_numbered_questions_in_one_message_are_its_parts():
+    from bot.routes.company import parts
+    asked = ("for our München office. 1) do you support SSO via SAML/Okta 2) is MFA enforced for your staff 3) how often "
+             "do you review access?")
+    assert parts(asked) == ["do you support SSO via SAML/Okta", "is MFA enforced for your staff",
+                            "how often do you review access"]
+
+
+def test_who_asks_before_a_colon_and_a_request_after_the_question_are_framing():
+    from bot.subject import subject
+    assert subject("our procurement in Zürich asks: does Northwind have an information security policy, and when was it "
+                   "last reviewed? please send a copy") == \
+        "does Northwind have an information security policy, and when was it last reviewed?"

@@ -54,6 +54,7 @@ def handle(u: Understanding, kit: Kit) -> Draft:
         draft = lead or compose(question, own, max_points=2, specific=True)
         if draft.lines and answers(question, draft.lines[0][0], own, kit.retriever.embed, vector):
             quote_approved_answer_whole(draft, own)
+            _name_the_question_answered(question, vector, draft, own, kit, u.tenant)
             _cite_source_policy(question, draft, own)
             own = own + _other_parts(question, draft, kit, u.tenant)
             _close_entries(question, draft, own)
@@ -85,8 +86,10 @@ def handle(u: Understanding, kit: Kit) -> Draft:
 
 
 # "at rest and in transit", "how often ... , and how long ...": the parts of a question that asks several things
-_JOIN = re.compile(r"\s*(?:\?|;|,\s*(?:and\s+|as well as\s+)?|\s+and\s+(?:also\s+)?|\s+as well as\s+|\s+or\s+(?=an?\s|your\s|the\s|any\s|iso|soc))\s*", re.I)
+_JOIN = re.compile(r"\s*(?:\?|;|,\s*(?:and\s+|as well as\s+)?|\s+and\s+(?:also\s+)?|\s+as well as\s+|\s+or\s+(?=an?\s|your\s|the\s|any\s|iso|soc)"
+                   r"|(?:^|\s+)\(?\d{1,2}[).]\s+)\s*", re.I)  # ... and "1) do you ... 2) is ..."
 MAX_PARTS = 3
+_FIRST_ITEM = re.compile(r"(?:^|\s)\(?1[).]\s")
 MIN_PART_TERMS = 3
 _PRONOUN = re.compile(r"(?i)\b(they|them|it|its|those|these|this|that)\b")
 _FILLER = set(terms("please list describe provide explain detail details share give so if yes no how what which"))
@@ -96,7 +99,9 @@ def parts(question: str) -> list[str]:
     """The separate questions inside one ("do you encrypt data at rest and in transit?" -> "do you encrypt data at
     rest", "do you encrypt data in transit"); [] for a question that asks one thing. A short part borrows the
     first part's opening words in place of as many closing ones (the ellipsis it stands for)."""
-    pieces = [p for p in _JOIN.split(question) if p and set(terms(p)) - _FILLER]
+    numbered = _FIRST_ITEM.search(question)  # "for our München office. 1) ... 2) ...": the items are the questions
+    pieces = [p for p in _JOIN.split(question[numbered.start():] if numbered else question)
+              if p and set(terms(p)) - _FILLER]
     if len(pieces) < 2:
         return []
     first, out = pieces[0].split(), [pieces[0]]
@@ -197,6 +202,28 @@ def _close_entries(question: str, draft: Draft, own: list[Evidence]) -> None:
         if sentence and not any(sentence == line for line, _ in draft.lines):
             draft.add(sentence, entry.doc_id)
             added += 1
+
+
+# an approved entry whose own question is less close than this to the one asked answers another question: its "Yes."
+# is said of that question, so the answer names it (fixed on the spent sets' and practice company questions, where
+# "is every change peer reviewed?" led with "Do your engineers use AI coding assistants? Yes, an approved one" at
+# 0.26 and "is your software open source?" with "Do you check open-source licenses? Yes." at 0.69): the near-question
+# bar, below which an entry is not taken for a paraphrase anyway
+ANOTHER_QUESTION = NEAR_QUESTION
+_YES_NO = re.compile(r"(?i)^\s*(yes|no)\b")
+
+
+def _name_the_question_answered(question: str, vector, draft: Draft, own: list[Evidence], kit: Kit,
+                                tenant: str | None) -> None:
+    """Put the approved entry's own question before its words when it is not a paraphrase of the question asked."""
+    first, doc = draft.lines[0]
+    entry = next((e for e in own if e.doc_id == doc and e.section == APPROVED_ANSWER), None)
+    if entry is None or not entry.title or not _YES_NO.match(first):
+        return
+    if float(kit.retriever.embed(addressed(entry.title, tenant)) @ vector) >= ANOTHER_QUESTION:
+        return
+    asked = entry.title.strip().rstrip("?")
+    draft.lines[0] = (f'Our approved answer to "{asked}?" is: {first}', doc)
 
 
 def _row_references(u: Understanding, draft: Draft, kit: Kit) -> list[Evidence]:
