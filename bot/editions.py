@@ -50,7 +50,8 @@ def named_by_2022_title(question: str) -> str | None:
     return named[0] if len(named) == 1 else None
 
 
-_DOMAIN_NUMBER = re.compile(r"(?i)\b(?:annex\s+)?a\s?\.?\s?(\d{1,2})\b(?![.\d])")
+# "A.16", "A16", "annex a 16"; never "a 12 person team"
+_DOMAIN_NUMBER = re.compile(r"(?i)(?:\bannex\s+a\s*\.?\s*|\ba\.\s?|\ba(?=\d))(\d{1,2})\b(?![.\d])")
 _DOMAIN_WORDS = re.compile(r"(?i)\b(domains?|sections?|chapters?|categor(y|ies)|groups?|areas?|family|families)\b")
 
 

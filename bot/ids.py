@@ -85,7 +85,7 @@ _BARE = re.compile(r"(?<![\w.:])(?P<n>(?:[4-9]|10)\.\d{1,2}(?:\.\d)?)(?![\w%]|\.
 _BARE_2013 = re.compile(r"(?<![\w.:])(?P<a>[5-9]|1[0-8])\.(?P<b>\d{1,2})(?P<c>\.\d{1,2})(?![\w%]|\.\d)")
 _ISO_CONTEXT = re.compile(r"(?i)\biso\b|27001|annex|\bisms\b")
 # a whole SOC 2 series: "CC6" always; "P4", "PI1", "A1", "C1" only beside SOC 2 words ("P1 tickets" are priorities)
-_SERIES = re.compile(r"(?i)(?<![\w.])(?P<s>cc|pi|p|a|c)\s?(?P<n>\d{1,2})(?![\w]|\.\d)")
+_SERIES = re.compile(r"(?i)(?<![\w.])(?:(?P<cc>cc)\s?|(?P<s>pi|p|a|c))(?P<n>\d{1,2})(?![\w]|\.\d)")  # not "a 1 person team"
 _SOC2_CONTEXT = re.compile(r"(?i)\bsoc ?2\b|\bcriteri|\bseries\b|\btsc\b|\btrust services\b|\bprivacy\b|"
                            r"\bavailability\b|\bconfidentiality\b|\bprocessing integrity\b")
 
@@ -161,7 +161,7 @@ def find_ids(text: str) -> list[Mention]:
         taken.append(m.span())
     soc2_context = bool(_SOC2_CONTEXT.search(text))
     for m in _SERIES.finditer(text):
-        series = m["s"].upper()
+        series = (m["cc"] or m["s"]).upper()
         if free(m) and (series == "CC" or soc2_context) and not (series == "A" and _ISO_CONTEXT.search(text)):
             name = f"{series}{int(m['n'])}"
             exists = name in SERIES

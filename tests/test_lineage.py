@@ -101,6 +101,7 @@ def test_a_2022_control_named_by_its_title_gets_its_history_and_the_new_ones_are
     ("what replaced the whole A.16 incident management section?", "A.16"),
     ("old human resource security domain (A.7): what are the 2022 controls now?", "A.7"),
     ("what does annex A.7 cover?", None),  # a 2022 theme unless the earlier edition is named
+    ("we're a 12 person saas in austin, all our customers are us fintechs. soc 2 or iso 27001?", None),
 ])
 def test_a_2013_domain_named_by_number_or_title(question, expected):
     from bot.editions import named_domain

@@ -279,6 +279,7 @@ def test_a_soc_2_series_stands_for_its_criteria(question, series):
 
 
 @pytest.mark.parametrize("question", ["support response times for P1 tickets", "do you hold C5 (Germany)?",
+                                      "we're a 1 person startup, soc 2 or iso?",
                                       "A4 paper size for the SoA printout?"])
 def test_a_series_like_word_that_names_no_series_is_no_id(question):
     from bot.ids import find_ids
