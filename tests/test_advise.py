@@ -222,3 +222,14 @@ def test_both_cites_the_guidance_on_running_both():
 def test_lowercase_us_after_a_share_and_a_board_members_pitch(said, expected):
     profile = advisor.profile(said)
     assert advisor.advise(profile).recommendation == expected
+
+
+@pytest.mark.parametrize("question, said", [
+    ("A competitor put an ISO 27001 badge on their site. our customers are all US dental chains in Arizona. "
+     "should we switch our plan from soc 2 to iso?", "No. "),
+    ("is iso 27001 enough if our customers are all dutch municipalities?", "Yes. "),
+    ("we sell to US banks. do we need soc 2 or iso?", ""),
+])
+def test_a_yes_or_no_about_one_framework_is_answered_first(question, said):
+    from bot.routes.decide import _yes_no
+    assert _yes_no(question, advisor.advise(advisor.profile([question]))) == said

@@ -154,11 +154,28 @@ def _changed(u: Understanding, advice: Advice) -> str:
 
 
 def _yes_no(question: str, advice: Advice) -> str:
-    """"Yes. " or "No. " when the question asks whether one framework is the right (or enough) choice."""
-    named = named_frameworks(question)
-    if not _YES_NO.search(question) or len(named) != 1 or advice.recommendation is None or _EITHER.search(question):
+    """"Yes. " or "No. " when the question asks whether one framework is the right (or enough) choice; the question
+    is the message's last sentence that asks one ("...our customers are all US dental chains. should we switch our
+    plan from soc 2 to iso?" asks whether to do ISO)."""
+    asked = _asked(question)
+    switch = _SWITCH.search(asked)
+    named = named_frameworks(switch.group("to")) if switch else named_frameworks(asked)
+    if not _YES_NO.search(asked) or len(named) != 1 or advice.recommendation is None or (
+            _EITHER.search(asked) and not switch):
         return ""  # ("should we do that or iso?" asks which, not whether)
     return "Yes. " if advice.recommendation == named[0] else "No. "
+
+
+# "switch our plan from soc 2 to iso", "move to ISO instead": the framework moved to is the one asked about
+_SWITCH = re.compile(r"(?i)\b(switch|move|moving|change|changing|pivot|migrate|go|swap)\w*\b.{0,40}?\bto\s+"
+                     r"(?P<to>(soc ?2|iso(/iec)?(\s?27001)?|27001)\b.{0,10})")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _asked(question: str) -> str:
+    """The last sentence of a message that asks something (ends with a question mark), or the message."""
+    asking = [s for s in _SENTENCE_END.split(question.strip()) if s.rstrip().endswith("?")]
+    return asking[-1] if asking else question
 
 
 def facts_used(profile: CompanyProfile) -> str:
