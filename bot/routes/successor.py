@@ -87,8 +87,8 @@ def predecessor_sentence(control_2022: str) -> str:
     entry = CATALOG[control_2022]
     before = LINEAGE.predecessors(control_2022)
     if not before:
-        return (f"{control_2022} {entry.title} is a new control, added in the 2022 edition of ISO/IEC 27001; the 2013 "
-                f"edition had no counterpart")
+        return (f"{control_2022} {entry.title} is a new control, one of the {len(LINEAGE.new_in_2022)} added in the 2022 "
+                f"edition of ISO/IEC 27001; the 2013 edition had no counterpart")
     listed = ", ".join(f"{b} {LINEAGE.get(b).title}" for b in before)
     verb = "replaces" if len(before) == 1 else "merges"
     return f"{control_2022} {entry.title} {verb} 2013 {'control' if len(before) == 1 else 'controls'} {listed}"
