@@ -169,6 +169,8 @@ def _side(markets: Iterable[str]) -> set[str]:
     return {"soc2" if m in ("us", "canada") else "iso27001" for m in markets}
 
 
+_WE_ARE = re.compile(r"(?i)\b(we'?re|we are|i'?m|i am)\s+$")
+_ALONE = re.compile(r"\s*([,;!?)]|\.(\s|$)|$|(and|too|ourselves)\b)")
 # "all of our customers are ...", "moved entirely to ...", "100% ...": the places after it are every market there is
 _EXCLUSIVE = re.compile(r"(?i)\b(all|every|only|entirely|exclusively|solely|100 ?%|purely)\b")
 
@@ -297,6 +299,8 @@ class Advisor:
     def _describes_company(self, text: str, span: tuple[int, int]) -> bool:
         """"UK company, London HQ", "Denver startup": the place says where the company is, not its customers."""
         before, after = text[max(0, span[0] - 60):span[0]], text[span[1]:span[1] + 40]
+        if _WE_ARE.search(before) and _ALONE.match(after):
+            return True  # "since we're European, or do we need SOC 2?": the place alone is what the company is
         return bool(self._self_before.search(before) and self._self_after.search(after))
 
     def _counts(self, name: str, text: str, match: "re.Match | slots.Place") -> bool:

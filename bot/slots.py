@@ -298,11 +298,15 @@ def share_near(text: str, place: Place, reach: int = 30) -> float | None:
 _AFTER = re.compile(r"[\s(:~\-]*(?:(?:at|is|are|about|around|roughly|only|just|maybe|makes up|accounts for)\s+){0,2}")
 
 
+_NEGATED = re.compile(r"(?i)\b(no|not|zero|never|without|none)\b[^.?!;,]{0,30}$")
+
+
 def global_from_buyers(text: str) -> bool:
     """Is a worldwide market said in a clause of its own, not inside an adviser's or investor's pitch?"""
     askers = _askers()
     for _, clause in _clauses(text):
-        has_global = any(p.market == "global" for p in places(clause))
+        # ("... no international plans": a worldwide market said not to be one)
+        has_global = any(p.market == "global" and not _NEGATED.search(clause[:p.start]) for p in places(clause))
         if has_global and not askers["other"].search(clause):
             return True
     return False

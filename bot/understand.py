@@ -424,7 +424,7 @@ _CHOICE = re.compile(r"(?i)\b(which (one|first|framework|of (the|them|these|thos
                      r"pick|choose|do we need (both|one|it|them)|should we (get|do|go|start|pursue)|recommend\w*|"
                      r"where (do|should|would) (we|i|you) (start|begin|put)|where to start|"
                      r"(what'?s|whats|what is) (the|your) (call|move|verdict|take|advice|pick)|the call|"
-                     r"soc ?(2|ii) or iso|iso or soc ?(2|ii)|what now|which (fr\w*|cert\w*|audit)|first audit|"
+                     r"soc ?(2|ii),? (or )?iso|iso,? (or )?soc ?(2|ii)|,? or both\?|what now|which (fr\w*|cert\w*|audit)|first audit|"
                      r"(so |and |what about |how about )?(for|in) (us|our case|my case)(?=\s*[?.!]*\s*$)|which fits us|"
                      r"what fits us|what about us|"
                      # "so what do we do?", "what would you do?" ending a message in a decision

@@ -88,6 +88,18 @@ def test_share_beside_a_place(text, place, share):
     (["We have a SOC 2 Type II but we're pivoting entirely to EU public sector and our last US contracts end this "
       "year. Keep renewing SOC 2 or move to ISO 27001?"], "iso27001"),
     (["we sell to US banks and we lost a deal in Canada"], "soc2"),  # a lost deal is no lost market
+    # a worldwide market said not to be one; a place that is an adviser's or the company's own; "a us saas co"
+    (["board member says get ISO because 'it's global'. we sell HR software to companies in chicago, atlanta and "
+      "denver, no international plans for the next 2 yrs. thoughts?"], "soc2"),
+    (["Our (US-based) consultant is pushing SOC 2 really hard. Our customers are Nordic banks in Stockholm and Oslo."],
+     "iso27001"),
+    (["We're based in Lisbon. Our first big customer is a US bank and their vendor onboarding says we must provide a "
+      "SOC 2 Type 2 report. Could we do ISO 27001 instead since we're European, or do we need SOC 2?"], "soc2"),
+    (["we're a 12 person devtools startup in austin, literally every customer is a us saas co. soc 2 or iso?"], "soc2"),
+    # a buyer's requirement written in French
+    (["Bonjour, suite à notre comité sécurité, nous aurons besoin de votre certificat ISO 27001 ainsi que de votre "
+      "rapport SOC 2 Type II avant signature. Direction Achats. context: we're a Paris company, all clients French"],
+     "both"),
     # where the company and its founders are is not where its customers are
     (["we're a payments vendor out of Nürnberg and all our merchants are in Oregon"], "soc2"),
     (["the founders are from Osaka; our largest prospect requires soc2. is iso ok?"], "soc2"),
