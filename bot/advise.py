@@ -169,6 +169,10 @@ def _side(markets: Iterable[str]) -> set[str]:
     return {"soc2" if m in ("us", "canada") else "iso27001" for m in markets}
 
 
+# a share of the business that leaves the rest unnamed ("about half our revenue", "~40% of ARR")
+_PART_SHARE = re.compile(r"(?i)\b(half|a third|one third|two thirds|[3-6]\d ?(%|percent|per cent))\W+(\w+\W+){0,4}?"
+                         r"(revenue|arr|sales|customers|business|pipeline|deals|bookings)\b")
+_REST_NAMED = re.compile(r"(?i)\b(the rest|remainder|the other half|other \d{1,2} ?%|remaining)\b")
 _WE_ARE = re.compile(r"(?i)\b(we'?re|we are|i'?m|i am)\s+$")
 _ALONE = re.compile(r"\s*([,;!?)]|\.(\s|$)|$|(and|too|ourselves)\b)")
 # "all of our customers are ...", "moved entirely to ...", "100% ...": the places after it are every market there is
@@ -210,6 +214,7 @@ class Advisor:
         a small share ("5% from Canada") is minor. Who asks decides: a framework that only a consultant, investor
         or board pushes is not a customer's request.
         """
+        texts = list(texts)
         profile = CompanyProfile()
         major: set[str] = set()  # markets named at least once without a small share
         for text in texts:
@@ -222,6 +227,9 @@ class Advisor:
                     counted = {key: ms for key, ms in counted.items() if key not in gone}
                 found = {key for key, ms in counted.items() if ms}
                 getattr(profile, name).update(found)
+                if name == "markets":  # "all our new customers are US"
+                    profile.exclusive |= {key for key, ms in counted.items()
+                                          if any(_EXCLUSIVE.search(text[max(0, m.start() - 60):m.start()]) for m in ms)}
                 if name == "markets":
                     profile.home |= {key for key, pats in table.items()
                                      if any(self._describes_company(text, m.span()) for p in pats for m in p.finditer(text))}
@@ -240,6 +248,11 @@ class Advisor:
             profile.markets |= profile.buyer_places - profile.minor
         if not profile.markets and not profile.customer_asks:
             # "US healthtech selling to hospitals": with no customers placed anywhere, the company's own market
+            profile.markets |= profile.home - profile.minor
+        elif (profile.markets and profile.home and len(_side(profile.markets)) == 1
+              and _side(profile.home) != _side(profile.markets) and any(_PART_SHARE.search(t) for t in texts)
+              and not any(_REST_NAMED.search(t) for t in texts)):
+            # "a US company in Seattle; ~50% of ARR now comes from Japan": the other half is at home
             profile.markets |= profile.home - profile.minor
         profile.industry = next((_INDUSTRY[s] for s in sorted(profile.segments) if s in _INDUSTRY), None)
         return profile

@@ -96,6 +96,10 @@ def test_share_beside_a_place(text, place, share):
     (["We're based in Lisbon. Our first big customer is a US bank and their vendor onboarding says we must provide a "
       "SOC 2 Type 2 report. Could we do ISO 27001 instead since we're European, or do we need SOC 2?"], "soc2"),
     (["we're a 12 person devtools startup in austin, literally every customer is a us saas co. soc 2 or iso?"], "soc2"),
+    # a share that leaves the rest unnamed: the rest is at home; every new customer in one place
+    (["we're a US company in seattle. ~50% of ARR now comes from big enterprise deals in Japan and Korea."], "both"),
+    (["We have ISO 27001 but since moving HQ to Miami all our new customers are US. should our next investment be "
+      "SOC 2?"], "soc2"),
     # a buyer's requirement written in French
     (["Bonjour, suite à notre comité sécurité, nous aurons besoin de votre certificat ISO 27001 ainsi que de votre "
       "rapport SOC 2 Type II avant signature. Direction Achats. context: we're a Paris company, all clients French"],
