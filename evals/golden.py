@@ -81,7 +81,7 @@ class Case(BaseModel):
 
 
 def load_set(name: str) -> list[Case]:
-    """A named case set: `golden` (tuned to, gated), `blind` and `holdout2` to `holdout9` (frozen, each written without
+    """A named case set: `golden` (tuned to, gated), `blind` and `holdout2` to `holdout10` (frozen, each written without
     seeing the code), `nist` (NIST CSF 2.0 subcategories keyed by their ISO/IEC 27001:2022 references; see
     evals/external) or `practice` (training data in the same format: bot/data/practice)."""
     if name not in SETS:
