@@ -244,7 +244,7 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         # "we sell to Australian banks; not asking which to pick, just lay out the differences": a comparison
         intent, reason = "compare", f"declines a recommendation, names both frameworks; {reason}"
     if (intent == "compare" and not mentions and (_BETTER_FOR.search(resolved) or _CHOICE.search(resolved))
-            and not _NO_CHOICE.search(question) and _places_or_asks(resolved)):
+            and not _NO_CHOICE.search(question) and _places_or_asks(question)):  # said, not read into a pronoun
         # "soc 2 vs iso, which is better for a us startup?": a choice with the company's market given
         intent, reason = "decide", f"a comparison that asks which fits a market; {reason}"
     if intent == "lookup" and not mentions and len(sides(resolved)) == 2 and Advisor.load().aspects(resolved, specific=True):
