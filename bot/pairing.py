@@ -62,15 +62,19 @@ def cite(draft: Draft, doc: str, evidence: list[Evidence]) -> None:
 REFERENCES_PER_FRAMEWORK = 2  # a practice's reviewer gets the two best items of each framework to cite
 
 
-def more_references(draft: Draft, about: str, vector, kit: "Kit", scope=None) -> list[Evidence]:
+def more_references(draft: Draft, about: str, vector, kit: "Kit", scope=None,
+                    ranked: list[Evidence] | None = None) -> list[Evidence]:
     """The next-best SOC 2 criteria and ISO/IEC 27001:2022 items for a practice, cited beside the answer (no
     sentence of their own) up to two per framework, or per the one framework the question names; the evidence
-    they rest on, for the draft's evidence."""
+    they rest on, for the draft's evidence. Given the question's own retrieval (`ranked`), only items it found
+    are added, so the references move what it ranked up and never push it out; otherwise each framework is
+    searched."""
     used: list[Evidence] = []
     for framework in FRAMEWORKS:
         if scope and framework not in scope:
             continue
-        found = kit.retriever.search(about, k=REFERENCES_PER_FRAMEWORK, vector=vector, frameworks=[framework])
+        found = ([e for e in ranked if e.framework == framework] if ranked is not None else
+                 kit.retriever.search(about, k=REFERENCES_PER_FRAMEWORK, vector=vector, frameworks=[framework]))
         have = [d for d in draft.cited if _framework_of(d, kit) == framework]
         for doc in dict.fromkeys(e.doc_id for e in found):
             if len(have) >= REFERENCES_PER_FRAMEWORK:

@@ -71,7 +71,7 @@ def handle(u: Understanding, kit: Kit) -> Draft:
         cite(draft, doc, evidence)
     if pair:
         # a practice with no framework named: the next-best item of each framework too, for whoever cites it
-        draft.evidence = draft.evidence + more_references(draft, about, vector, kit)
+        draft.evidence = draft.evidence + more_references(draft, about, vector, kit, ranked=evidence)
     return draft
 
 
