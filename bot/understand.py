@@ -200,6 +200,10 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         reason = f"no manipulation marker; {reason}"
     named_only = covered and not close  # a corpus topic is named, nothing else says the question is ours
     term = defined_term(resolved)
+    if (intent == "out_of_scope" and refusal < REFUSAL_SURE and _CHOICE.search(resolved) and _places_or_asks(resolved)
+            and not _chooses_something_else([resolved])):
+        # "we make scheduling sw for restaurant chains in Ohio and Texas. all US. which framework": a decision
+        return "decide", f"a choice with the company's markets or buyers given; {reason}"
     if intent == "out_of_scope" and names_series(resolved):
         # "what does CC stand for": the naming of the SOC 2 criteria, whatever else "CC" could be
         return "lookup", f"names a SOC 2 criteria series; {reason}"
@@ -421,7 +425,8 @@ _ASKS = re.compile(r"(?i)\?|^\W*(?:\w+[,:]\s+){0,2}(?:ok\s+|so\s+|and\s+)?(who|w
 
 # "so which one do we start with?", "which first?", "do we need both?": a choice, whatever the classifier's reading
 _CHOICE = re.compile(r"(?i)\b(which (one|first|framework|of (the|them|these|those))|start with|go (for|with)|"
-                     r"pick|choose|do we need (both|one|it|them)|should we (get|do|go|start|pursue)|recommend\w*|"
+                     r"(pick|choose)(?!\s+(any|an?|the|our|which|whichever)\s+(\w+\s+)?(consultants?|auditors?|firms?|cpas?|bod(y|ies)|"
+                     r"registrars?|tools?|platforms?|vendors?)\b)|do we need (both|one|it|them)|should we (get|do|go|start|pursue)|recommend\w*|"
                      r"where (do|should|would) (we|i|you) (start|begin|put)|where to start|"
                      r"(what'?s|whats|what is) (the|your) (call|move|verdict|take|advice|pick)|the call|"
                      r"soc ?(2|ii),? (or )?iso|iso,? (or )?soc ?(2|ii)|,? or both\?|what now|which (fr\w*|cert\w*|audit)|first audit|"
@@ -431,7 +436,8 @@ _CHOICE = re.compile(r"(?i)\b(which (one|first|framework|of (the|them|these|thos
                      r"what (do|should|would|can|shall) (we|i|you) do( now| then| next| here| first)?(?=\s*[?.!]*\s*$))\b")
 CHOICE_WORDS = 12  # a bare choice this short is a choice, whatever the classifier reads into it
 # a question that continues the advice just given: its cost, time, order, type, or a change of facts
-_FOLLOW_UP = re.compile(r"(?i)\b(what if|and if|how long|how much|cost|budget|timeline|months|type (1|2|i|ii)|"
+_FOLLOW_UP = re.compile(r"(?i)\b(what if|and if|how long(?! (is|are|does|do|will|would) (it|they|that|this|the \w+|an? \w+)( \w+)? "
+                        r"(valid|good|last))|how much|cost|budget|timeline|months|type (1|2|i|ii)|"
                         r"which first|start with|in what order|next step|then what|instead|as well|also|both|"
                         r"would (that|it|this)|does (that|it|this) change|still)\b")
 

@@ -302,3 +302,20 @@ def test_the_vendors_name_before_its_people_is_theirs():
     assert addressed("can northwind staff access our customer records?", "northwind") == \
         "can your staff access our customer records?"
     assert addressed("is northwind SOC 2 compliant?", "northwind") == "are you SOC 2 compliant?"
+
+
+def test_a_choice_with_markets_is_a_decision_even_when_the_classifier_reads_it_off_topic():
+    question = "we make scheduling sw for restaurant chains in Ohio and Texas. all US. which framework"
+    assert _route(question, Guess("out_of_scope", 0.85, "decide", 0.13)) == "decide"
+
+
+@pytest.mark.parametrize("said", ["can we just pick any consultant?", "can we choose the auditor ourselves?"])
+def test_picking_an_auditor_is_no_choice_between_frameworks(said):
+    from bot.understand import _CHOICE
+    assert not _CHOICE.search(said)
+
+
+def test_how_long_it_is_valid_asks_for_the_renewal_not_the_timeline():
+    from bot.advise import Advisor
+    assert Advisor.load().aspects("got it. how long is it valid for?", specific=True) == ["renewal"]
+    assert "timeline" in Advisor.load().aspects("how long does soc 2 take?", specific=True)
