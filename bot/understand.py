@@ -200,8 +200,8 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         reason = f"no manipulation marker; {reason}"
     named_only = covered and not close  # a corpus topic is named, nothing else says the question is ours
     term = defined_term(resolved)
-    if (intent == "out_of_scope" and refusal < REFUSAL_SURE and _CHOICE.search(resolved) and _places_or_asks(resolved)
-            and not _chooses_something_else([resolved])):
+    if (intent == "out_of_scope" and refusal < REFUSAL_SURE and _CHOICE.search(resolved)
+            and _has_company_facts([resolved], held=False) and not _chooses_something_else([resolved])):
         # "we make scheduling sw for restaurant chains in Ohio and Texas. all US. which framework": a decision
         return "decide", f"a choice with the company's markets or buyers given; {reason}"
     if intent == "out_of_scope" and names_series(resolved):
@@ -240,7 +240,7 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         intent, reason = "lookup", f"a choice within another scheme; {reason}"
     if (intent == "decide" and guess.probability < REFUSAL_SURE and not mentions and len(sides(resolved)) == 2
             and Advisor.load().aspects(resolved, specific=True) and not _CHOICE.search(resolved)
-            and not conversation.recent_routes() and not _places_or_asks(resolved)):
+            and not conversation.recent_routes() and not _has_company_facts([resolved], held=False)):
         # "after we get it, what do we have to keep doing for soc 2 vs for iso?": an aspect of both, no company
         # facts and no choice asked for
         intent, reason = "compare", f"both frameworks on an aspect, nothing to choose by; {reason}"
@@ -248,7 +248,8 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
         # "we sell to Australian banks; not asking which to pick, just lay out the differences": a comparison
         intent, reason = "compare", f"declines a recommendation, names both frameworks; {reason}"
     if (intent == "compare" and not mentions and (_BETTER_FOR.search(resolved) or _CHOICE.search(resolved))
-            and not _NO_CHOICE.search(question) and _places_or_asks(question)):  # said, not read into a pronoun
+            and not _NO_CHOICE.search(question)
+            and _has_company_facts([question], held=False)):  # said in the message, not read into a pronoun
         # "soc 2 vs iso, which is better for a us startup?": a choice with the company's market given
         intent, reason = "decide", f"a comparison that asks which fits a market; {reason}"
     if intent == "lookup" and not mentions and len(sides(resolved)) == 2 and Advisor.load().aspects(resolved, specific=True):
@@ -349,16 +350,11 @@ def _chooses_something_else(texts: list[str]) -> bool:
     return any(not places(m.group()) for m in _ALTERNATIVES.finditer(texts[-1]))
 
 
-def _has_company_facts(texts: list[str]) -> bool:
-    """Where the customers are, what buyers ask for, or what is already held: facts a decision rests on."""
+def _has_company_facts(texts: list[str], held: bool = True) -> bool:
+    """Where the customers are, what buyers ask for, or (`held`) what is already held: facts a decision rests on.
+    Without `held`, what a choice between the frameworks is made by ("after we get SOC 2, ..." holds nothing)."""
     profile = Advisor.load().profile(texts)
-    return bool(profile.markets or profile.customer_asks or profile.existing)
-
-
-def _places_or_asks(text: str) -> bool:
-    """Where the customers are or what buyers ask for: what a choice between the frameworks is made by."""
-    profile = Advisor.load().profile([text])
-    return bool(profile.markets or profile.customer_asks)
+    return bool(profile.markets or profile.customer_asks or (held and profile.existing))
 
 
 _COMPARATIVE = re.compile(r"(?i)\b(vs\.?|versus|compar\w*|differ\w*|difference|between|better|worse|more|less|than|"
