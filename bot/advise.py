@@ -178,6 +178,13 @@ _ALONE = re.compile(r"\s*([,;!?)]|\.(\s|$)|$|(and|too|ourselves)\b)")
 # "all of our customers are ...", "moved entirely to ...", "100% ...": the places after it are every market there is
 _EXCLUSIVE = re.compile(r"(?i)\b(all|every|only|entirely|exclusively|solely|100 ?%|purely)\b")
 
+
+
+def _said_of_all(text: str, start: int) -> bool:
+    """Is the place at `start` said to be every market there is ("all of our customers are in ...")?"""
+    return bool(_EXCLUSIVE.search(text[max(0, start - 60):start]))
+
+
 _GENERAL_ASPECTS = ("basics", "market")
 _INDUSTRY = {"healthcare": "healthcare", "financial_services": "financial services", "public_sector": "public sector"}
 
@@ -221,15 +228,15 @@ class Advisor:
             for name, table in self._sets.items():
                 counted = {key: [m for p in pats for m in p.finditer(text) if self._counts(name, text, m)]
                            for key, pats in table.items()}
-                if name == "markets":  # "our last US contracts end this year": named, and no longer a market
+                if name == "markets":
+                    # "our last US contracts end this year": named, and no longer a market
                     gone = {key for key, ms in counted.items() if ms and all(self._lost(text, m, near=True) for m in ms)}
                     profile.minor |= gone
                     counted = {key: ms for key, ms in counted.items() if key not in gone}
-                found = {key for key, ms in counted.items() if ms}
-                getattr(profile, name).update(found)
-                if name == "markets":  # "all our new customers are US"
+                    # "all our new customers are US"
                     profile.exclusive |= {key for key, ms in counted.items()
-                                          if any(_EXCLUSIVE.search(text[max(0, m.start() - 60):m.start()]) for m in ms)}
+                                          if any(_said_of_all(text, m.start()) for m in ms)}
+                getattr(profile, name).update(key for key, ms in counted.items() if ms)
                 if name == "markets":
                     profile.home |= {key for key, pats in table.items()
                                      if any(self._describes_company(text, m.span()) for p in pats for m in p.finditer(text))}
@@ -281,7 +288,7 @@ class Advisor:
                 continue
             profile.markets.add(place.market)
             major.add(place.market)
-            if _EXCLUSIVE.search(text[max(0, place.start - 60):place.start]):
+            if _said_of_all(text, place.start):
                 profile.exclusive.add(place.market)
             if place.text not in profile.places:
                 profile.places.append(place.text)
