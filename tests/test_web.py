@@ -264,3 +264,43 @@ def test_questions_sent_while_one_is_answered_wait_in_order_and_see_the_earlier_
     assert asking.next_pending(messages) is second
     turns = asking.history(messages, second)
     assert [t.role for t in turns] == ["user", "assistant"] and turns[0].content == "What does CC6.1 require?"
+
+
+def test_two_overlapping_runs_start_one_job_and_put_one_answer_in_place():
+    """Streamlit's fast reruns start the next run on a new thread while the stopped one may still be finishing, so
+    two runs can reach the same waiting question together: one job answers it, and its answer is put in place once
+    (twice drew the answer twice and broke the page on the second copy's feedback widget)."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot.models import Answer
+    from ui.web import asking
+
+    class Engine:  # counts how often the question is answered; the real engine is tested everywhere else
+        calls = 0
+
+        def stream(self, question, turns, tenant=None):
+            Engine.calls += 1
+            yield Answer(text="CC6.1 requires logical access controls. [CC6.1]", confidence=0.9)
+
+    messages: list[dict] = []
+    jobs: dict[str, asking.Job] = {}
+    lock = threading.Lock()
+    first = asking.submit(messages, "What does CC6.1 require?", tenant=None)
+    second = asking.submit(messages, "Which ISO 27001 controls map to it?", tenant=None)
+    barrier = threading.Barrier(8)
+
+    def run() -> None:  # one script run: claim the oldest waiting question, wait for its answer, settle it
+        barrier.wait()
+        job = asking.claim(Engine, messages, jobs, first, lock)
+        if job is not None:
+            job.future.result(timeout=30)
+            asking.settle(messages, jobs, job, lock)
+
+    with ThreadPoolExecutor(8) as pool:
+        for future in [pool.submit(run) for _ in range(8)]:
+            future.result()
+    assert Engine.calls == 1
+    assert [m["role"] for m in messages] == ["user", "assistant", "user"], messages
+    assert not first["pending"] and second["pending"] and not jobs
+    assert asking.claim(Engine, messages, jobs, first, lock) is None, "an answered question is not claimed again"

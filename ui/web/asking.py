@@ -7,6 +7,12 @@ answered against nothing. Here the question goes into session state from the cha
 input's callback (before any run can stop), and its answer is composed by a worker
 thread no rerun interrupts; each run only shows how far the worker got.
 
+With fast reruns (Streamlit's default) the new run starts on a new thread while the
+stopped one may still be finishing its last lines, so two runs can reach the same
+question at once. Starting its job (`claim`) and putting its answer in place
+(`settle`) therefore happen under the conversation's lock, and each happens once: a
+run that comes second finds the job already started, or the question already answered.
+
 >>> messages = []
 >>> submit(messages, "What does CC6.1 require?", tenant=None)["pending"]
 True
@@ -17,6 +23,7 @@ True
 from __future__ import annotations
 
 import contextvars
+import threading
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -90,10 +97,32 @@ def _answer(engine: Callable[[], Assistant], question: str, turns: list[Turn], t
     return job.answer
 
 
+def claim(engine: Callable[[], Assistant], messages: list[dict], jobs: dict[str, Job], entry: dict,
+          lock: threading.Lock) -> Job | None:
+    """The job answering `entry`, started by whichever run comes first; None once `entry` is answered (a run that
+    overlapped the one that answered it has nothing left to do)."""
+    with lock:
+        if not entry.get("pending"):
+            return None
+        if entry["id"] not in jobs:
+            jobs[entry["id"]] = start(engine, messages, entry)
+        return jobs[entry["id"]]
+
+
+def settle(messages: list[dict], jobs: dict[str, Job], job: Job, lock: threading.Lock) -> None:
+    """Put the finished job's answer after its question, once, however many runs were waiting for it."""
+    with lock:
+        finish(messages, job.entry, job.answer)
+        jobs.pop(job.entry, None)
+
+
 def finish(messages: list[dict], entry_id: str, answer: Answer) -> None:
-    """The answer goes right after its question, which stops waiting (unless the conversation was cleared)."""
+    """The answer goes right after its question, which stops waiting (unless the conversation was cleared, or the
+    question is answered already)."""
     for n, message in enumerate(messages):
         if message.get("id") == entry_id:
+            if not message.get("pending"):
+                return
             message["pending"] = False
             messages.insert(n + 1, {"role": "assistant", "content": answer.text,
                                     "answer": answer.model_dump(mode="json"), "meta": answer.meta.model_dump(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
 
 import streamlit as st
@@ -34,6 +35,7 @@ with st.sidebar:
 
 messages: list[dict] = st.session_state.setdefault("messages", [])
 jobs: dict[str, asking.Job] = st.session_state.setdefault("ask_jobs", {})
+lock = st.session_state.setdefault("ask_lock", threading.Lock())  # two overlapping runs: see ui/web/asking.py
 st.title("Ask trustdesk")
 st.caption("SOC 2 and ISO/IEC 27001:2022 answers, quoted from sources you can check.")
 
@@ -86,30 +88,32 @@ def queue_question(question: str | None = None) -> None:
     """The chat input's and the examples' callback: runs before the script, so no rerun can lose the question."""
     question = question if question is not None else st.session_state.get("ask_input")
     if question is not None:
-        asking.submit(st.session_state.setdefault("messages", []), question,
-                      tenant=st.session_state.get("tenant_choice"))
+        with st.session_state.setdefault("ask_lock", threading.Lock()):  # a stopped run may be settling an answer
+            asking.submit(st.session_state.setdefault("messages", []), question,
+                          tenant=st.session_state.get("tenant_choice"))
 
 
 def answer_next(entry: dict, placeholder) -> None:
     """Wait for the oldest waiting question's answer, showing it as it streams; a new question sent meanwhile
     stops this run, not the answer, and the next run picks the answer up where it is."""
-    job = jobs.get(entry["id"])
-    if job is None:
-        try:
-            with logs.request(surface="web", page="ask"):
-                job = jobs[entry["id"]] = asking.start(assistant_loader(), messages, entry)
-        except Exception as exc:  # a bug
-            not_kept(entry, exc)
+    try:
+        with logs.request(surface="web", page="ask"):
+            job = asking.claim(assistant_loader(), messages, jobs, entry, lock)
+    except Exception as exc:  # a bug
+        not_kept(entry, exc)
+    if job is None:  # answered by a run this one overlapped
+        st.rerun()
     while not job.future.done():
         with placeholder.container():  # also where Streamlit stops this run when a new question comes
             if job.text:
                 st.markdown(job.text)
             st.caption(ANSWERING)
         time.sleep(POLL_SECONDS)
-    jobs.pop(entry["id"], None)
     if job.future.exception() is not None:
+        with lock:
+            jobs.pop(entry["id"], None)
         not_kept(entry, job.future.exception(), job.request_id)
-    asking.finish(messages, entry["id"], job.answer)
+    asking.settle(messages, jobs, job, lock)
     st.rerun()
 
 
