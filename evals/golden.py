@@ -28,7 +28,7 @@ NIST_PATH = Path(__file__).with_name("external") / "nist_csf2_iso27001.yaml"
 # practice sets: the same format, written the same way, but training data whose failures are read to find kinds
 PRACTICE_DIR = Path(__file__).resolve().parent.parent / "bot" / "data" / "practice"
 # frozen sets, each written by someone who read no code and no other set: the folders evals/golden/<name>
-FROZEN = ("blind", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "holdout8", "holdout9", "holdout10")
+FROZEN = ("blind", "holdout2", "holdout3", "holdout4", "holdout5", "holdout6", "holdout7", "holdout8", "holdout9", "holdout10", "holdout11")
 SETS = ("golden", *FROZEN, "nist", "practice")
 # the golden set's own categories; `external_control` belongs to the external checks (evals/external)
 CATEGORIES: tuple[str, ...] = tuple(c for c in Category.__args__ if c != "external_control")
@@ -81,7 +81,7 @@ class Case(BaseModel):
 
 
 def load_set(name: str) -> list[Case]:
-    """A named case set: `golden` (tuned to, gated), `blind` and `holdout2` to `holdout10` (frozen, each written without
+    """A named case set: `golden` (tuned to, gated), `blind` and `holdout2` to `holdout11` (frozen, each written without
     seeing the code), `nist` (NIST CSF 2.0 subcategories keyed by their ISO/IEC 27001:2022 references; see
     evals/external) or `practice` (training data in the same format: bot/data/practice)."""
     if name not in SETS:

@@ -21,7 +21,7 @@ def eval_cmd(
     accept: Annotated[bool, typer.Option("--accept", help="Record this run's trustdesk metrics as the level the gate defends.")] = False,
     judge: Annotated[bool, typer.Option("--judge", help="Add LLM-judged faithfulness and relevance (needs TRUSTDESK_LLM and ragas).")] = False,
     judge_runs: Annotated[int, typer.Option(help="Repeat the LLM judge this many times and average (single runs are noisy).")] = 3,
-    case_set: Annotated[str, typer.Option("--set", help="golden (tuned to, gated); blind or holdout2 to holdout10 (frozen, written without seeing the code); nist (NIST CSF 2.0 -> ISO 27001:2022 references); or practice (training data whose failures are read: bot/data/practice). Never tune to the frozen sets or nist.")] = "golden",
+    case_set: Annotated[str, typer.Option("--set", help="golden (tuned to, gated); blind or holdout2 to holdout11 (frozen, written without seeing the code); nist (NIST CSF 2.0 -> ISO 27001:2022 references); or practice (training data whose failures are read: bot/data/practice). Never tune to the frozen sets or nist.")] = "golden",
 ) -> None:
     """Run the golden set through trustdesk and the dense and BM25 baselines; write a report with plots.
 
