@@ -204,6 +204,9 @@ class Advisor:
         self._lost_market = [re.compile(p, re.I) for p in data.get("lost_market", [])]
         self._lost_before = [re.compile(p, re.I) for p in data.get("lost_market_before", [])]
         self._lost_after = [re.compile(p, re.I) for p in data.get("lost_market_after", [])]
+        self._small_before = [re.compile(p, re.I) for p in data.get("small_market_before", [])]
+        self._small_after = [re.compile(p, re.I) for p in data.get("small_market_after", [])]
+        self._correction = re.compile(data.get("correction", r"(?!)"), re.I)
         self._self_before = re.compile(ex["self_description"]["before"], re.I)
         self._self_after = re.compile(ex["self_description"]["after"], re.I)
 
@@ -224,6 +227,7 @@ class Advisor:
         texts = list(texts)
         profile = CompanyProfile()
         major: set[str] = set()  # markets named at least once without a small share
+        corrected: set[str] = set()  # markets a correction calls token ones ("wait no, that's just one pilot")
         for text in texts:
             for name, table in self._sets.items():
                 counted = {key: [m for p in pats for m in p.finditer(text) if self._counts(name, text, m)]
@@ -231,6 +235,10 @@ class Advisor:
                 if name == "markets":
                     # "our last US contracts end this year": named, and no longer a market
                     gone = {key for key, ms in counted.items() if ms and all(self._lost(text, m, near=True) for m in ms)}
+                    # "a handful of German SMBs": named, as a token market
+                    token = {key for key, ms in counted.items() if ms and all(self._small(text, m) for m in ms)}
+                    gone |= token
+                    corrected |= {key for key in token if self._correction.search(text)}
                     profile.minor |= gone
                     counted = {key: ms for key, ms in counted.items() if key not in gone}
                     # "all our new customers are US"
@@ -240,7 +248,9 @@ class Advisor:
                 if name == "markets":
                     profile.home |= {key for key, pats in table.items()
                                      if any(self._describes_company(text, m.span()) for p in pats for m in p.finditer(text))}
-            major |= self._read_slots(text, profile)
+            named, tokens = self._read_slots(text, profile)
+            major |= named
+            corrected |= tokens
             for pattern, factor in self._deadline:
                 m = pattern.search(text)
                 if m:
@@ -249,7 +259,7 @@ class Advisor:
                     break
         # "we have SOC 2" is not a customer asking for it
         profile.customer_asks -= profile.existing
-        profile.minor -= major
+        profile.minor -= major - corrected
         profile.markets -= profile.minor
         if not profile.markets:
             profile.markets |= profile.buyer_places - profile.minor
@@ -264,9 +274,11 @@ class Advisor:
         profile.industry = next((_INDUSTRY[s] for s in sorted(profile.segments) if s in _INDUSTRY), None)
         return profile
 
-    def _read_slots(self, text: str, profile: CompanyProfile) -> set[str]:
-        """Add the places and requests of one message to the profile; the markets named without a small share."""
+    def _read_slots(self, text: str, profile: CompanyProfile) -> tuple[set[str], set[str]]:
+        """Add the places and requests of one message to the profile; the markets named without a small share, and
+        those a correction calls token ones."""
         major: set[str] = set()
+        corrected: set[str] = set()
         asked = slots.asks(text)
         for place in slots.places(text):
             if any(_one_buyer(text, a) and a.asker[0] <= place.start < a.asker[1] for a in asked):
@@ -283,8 +295,10 @@ class Advisor:
             if not self._counts("markets", text, place):
                 continue
             share = slots.share_near(text, place)
-            if share is not None and share <= MINOR_SHARE:
+            if (share is not None and share <= MINOR_SHARE) or self._small(text, place):
                 profile.minor.add(place.market)
+                if share is None and self._correction.search(text):
+                    corrected.add(place.market)
                 continue
             profile.markets.add(place.market)
             major.add(place.market)
@@ -302,7 +316,7 @@ class Advisor:
         profile.customer_asks |= buyers
         profile.customer_asks -= others
         profile.pushed |= others
-        return major
+        return major, corrected
 
     def _lost(self, text: str, place: "slots.Place | re.Match", near: bool = False) -> bool:
         """"we lost the customers in Mexico City": the sentence around the place says the market is gone (`near`:
@@ -315,6 +329,12 @@ class Advisor:
         return ((not near and any(p.search(sentence) for p in self._lost_market))
                 or any(p.search(before) for p in self._lost_before)
                 or any(p.search(after) for p in self._lost_after))
+
+    def _small(self, text: str, place: "slots.Place | re.Match") -> bool:
+        """"a handful of German SMBs", "Canada, basically zero revenue": the place is named as a token market."""
+        begin, end = (place.start(), place.end()) if isinstance(place, re.Match) else (place.start, place.end)
+        before, after = text[max(0, begin - 60):begin], text[end:end + 80]
+        return any(p.search(before) for p in self._small_before) or any(p.search(after) for p in self._small_after)
 
     def _describes_company(self, text: str, span: tuple[int, int]) -> bool:
         """"UK company, London HQ", "Denver startup": the place says where the company is, not its customers."""

@@ -236,7 +236,8 @@ class Assistant:
     def understand(self, question: str, conversation: Conversation, tenant: str | None) -> Understanding:
         retriever = self.retriever()
         signals = Signals(embed=retriever.embed, similarity=retriever.best_similarity, intents=self.intents,
-                          company_answers=self.company_match, names_topic=retriever.names_topic)
+                          company_answers=self.company_match, names_topic=retriever.names_topic,
+                          item_vector=retriever.lead_vector)
         return understand(question, conversation, tenant, signals)
 
     def answer(self, question: str, conversation: Conversation, tenant: str | None) -> Answer:

@@ -123,6 +123,13 @@ _COURTESY = re.compile(r"^\s*(?:ok(?:ay)?|thanks?|thank you|great|cool|got it|pe
                        r"(?:thanks?|thank you|a lot|so much)?[\s!.]*$", re.I)
 
 
+# a question that asks where a subject of its own is covered: "where is logging itself covered?", "which control
+# covers key rotation?" (not "where is that covered?")
+_LOCATES = re.compile(r"(?i)\b(where (is|are|do|does) (?!(it|that|this|they|those|these|them)\b)\w+[\w\s-]{0,30}?\s"
+                      r"(covered|addressed|handled|required|dealt with|mentioned)|(which|what) (control|criterion|clause|"
+                      r"item)s? (covers?|addresses|handles|requires) (?!(it|that|this|them|those|these)\b)\w+)")
+
+
 # one of two or more IDs the previous question named, by its place: "the first one", "the latter"
 _ORDINAL = re.compile(r"(?i)\b(?:the\s+)(?P<which>first|former|second|latter|last)(?:\s+(?:one|control|criterion|clause|item))?\b"
                       r"(?!\s+(?:in|of)\b)")
@@ -155,6 +162,9 @@ def rewrite(question: str, ctx: Context) -> str:
         return question[: ordinal.start()] + spelled + question[ordinal.end():]
     if not is_follow_up(question):
         return _about_the_item(question, ctx) or question
+    if _LOCATES.search(question) and not find_ids(question):
+        # "and where is logging itself covered, is that a different control?": its own subject, found afresh
+        return question
     q = question.strip()
     tail = _LEAD_IN.sub("", q).strip().rstrip("?").strip()
     # 1. "which one" means the frameworks being compared.

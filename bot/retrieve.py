@@ -316,6 +316,13 @@ class Retriever:
             score=score, similarity=similarity, pinned=pinned,
         )
 
+    def lead_vector(self, doc_id: str) -> np.ndarray | None:
+        """The stored unit vector of a document's answer-ready section (its first chunk if it has none)."""
+        rows = self.by_doc.get(doc_id)
+        if not rows:
+            return None
+        return self.vectors[next((i for i in rows if self._lead(i)), rows[0])]
+
     def chunks_of(self, doc_id: str) -> list[Evidence]:
         """Every chunk of one document, in reading order."""
         return [self._evidence(i, 0.0, 0.0, True) for i in self.by_doc.get(doc_id, [])]

@@ -84,6 +84,30 @@ class Signals:
     intents: IntentModel
     company_answers: Callable[[str, np.ndarray, str], bool]
     names_topic: Callable[[str], bool] = lambda question: False  # a corpus title or alias is named
+    item_vector: Callable[[str], "np.ndarray | None"] = lambda doc_id: None  # an item's requirement, as a vector
+
+
+# "which of them is about containing an incident?" after two IDs: one of them, picked by what the question says of it
+_WHICH_OF_THEM = re.compile(r"(?i)\bwhich (?:one|of (?:them|the two|those|these|both))\b\s+(?:is|was|covers|deals|handles|talks|"
+                            r"relates|applies|asks|requires|focuses|means|says|has)\b")
+
+
+def one_of_named(question: str, before: str, signals: Signals) -> str | None:
+    """The question with "which of them" replaced by the one of the IDs named just before that its words fit best
+    ("compare CC7.3 and CC7.4" then "which of them is about containing an incident?" asks about CC7.4)."""
+    m = _WHICH_OF_THEM.search(question)
+    named = list(dict.fromkeys(x.id for x in find_ids(before) if x.exists))
+    if not m or len(named) < 2 or find_ids(question):
+        return None
+    rest = question[m.end():].strip(" ?.")
+    if len(terms(rest)) < 2:
+        return None  # "which one?" alone says nothing to choose by
+    vector = signals.embed(rest)
+    scored = [(float(v @ vector), doc) for doc in named if (v := signals.item_vector(doc)) is not None]
+    if len(scored) < 2:
+        return None
+    best = max(scored)[1]
+    return f"{best}: {rest}?"
 
 
 def understand(question: str, conversation: Conversation, tenant: str | None, signals: Signals) -> Understanding:
@@ -101,6 +125,8 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
                for q, meta in conversation.exchanges()]
     # also without a conversation: "the last control in the people theme" is resolved to its ID
     resolved = resolve(question, [q for q, _ in earlier], [c for _, c in earlier])
+    if earlier:
+        resolved = one_of_named(question, earlier[-1][0], signals) or resolved
     mentions = find_ids(without_locator(resolved))
     vector, guess = _read(resolved, signals)
     paired = pair_reference(resolved) if not mentions and not sides(resolved) else None
@@ -136,6 +162,9 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
         # "who can sign the audit?" right after a recommendation: asked of the recommended framework(s)
         names = " and ".join(NAMES[f] for f in (("soc2", "iso27001") if recommended == "both" else (recommended,)))
         resolved = f"{resolved.rstrip()} ({names})"
+        if recommended == "both" and "overlap" in Advisor.load().aspects(question, specific=True):
+            # "can we do them at the same time / reuse the work?" after "both": how the two are pursued together
+            resolved = f"{BOTH_TITLE}: {resolved}"
         vector = signals.embed(resolved)
     return Understanding(question, resolved, mentions, vector, similarity, intent, reason, scope(resolved),
                          tenant, conversation, guess, users, about_company)
@@ -461,6 +490,7 @@ def _follows_recommendation(question: str, guess: Guess, conversation: Conversat
 
 # aspects of a framework a question about the recommended one can ask, answered from the guidance on that aspect
 ABOUT_THE_RECOMMENDATION = "asks about the recommended framework"
+BOTH_TITLE = "Pursuing both SOC 2 and ISO 27001"
 _ABOUT_IT = {"auditor", "deliverable", "renewal", "sharing", "scope", "documents", "structure", "readiness"}
 
 
@@ -473,7 +503,8 @@ def _asks_about_the_recommendation(question: str, conversation: Conversation) ->
         return False
     if Advisor.load().profile([question]).model_dump(exclude_defaults=True):
         return False  # new facts change the advice
-    return bool(set(Advisor.load().aspects(question, specific=True)) & _ABOUT_IT)
+    about = _ABOUT_IT | ({"overlap"} if conversation.last_recommendation() == "both" else set())
+    return bool(set(Advisor.load().aspects(question, specific=True)) & about)
 
 
 

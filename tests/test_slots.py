@@ -108,6 +108,14 @@ def test_share_beside_a_place(text, place, share):
     (["we're a payments vendor out of Nürnberg and all our merchants are in Oregon"], "soc2"),
     (["the founders are from Osaka; our largest prospect requires soc2. is iso ok?"], "soc2"),
     (["roughly 25 percent of revenue is the uk, 75 percent us"], "both"),
+    # a token market is minor, like a small share, and a correction that says so outweighs the mention it corrects;
+    # a market newly landed is a market however small today
+    (["Berlin-based team, 40 ppl", "but ~80% of our ARR comes from US enterprise customers, the rest is a handful of "
+      "German SMBs"], "soc2"),
+    (["we sell rostering software to hospitals in Bayern and Baden-Württemberg", "actually we also sell in Canada... "
+      "wait no, that's just one pilot with a clinic in Ottawa, basically zero revenue"], "iso27001"),
+    (["everything we sell goes to businesses in leeds", "one more thing, we just landed a couple of insurance carriers "
+      "in des moines"], "both"),
 ])
 def test_profile_decides_by_the_rule(turns, recommendation):
     advisor = Advisor.load()

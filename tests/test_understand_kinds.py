@@ -319,3 +319,47 @@ def test_how_long_it_is_valid_asks_for_the_renewal_not_the_timeline():
     from bot.advise import Advisor
     assert Advisor.load().aspects("got it. how long is it valid for?", specific=True) == ["renewal"]
     assert "timeline" in Advisor.load().aspects("how long does soc 2 take?", specific=True)
+
+
+def _after(assistant, *turns: str):
+    conversation = Conversation()
+    for turn in turns[:-1]:
+        conversation.add(turn, assistant.ask(turn, conversation))
+    return assistant.ask(turns[-1], conversation)
+
+
+@pytest.mark.parametrize("asked, meant", [("which of them is about actually containing and fixing an incident?", "CC7.4"),
+                                          ("which one deals with deciding whether an event is an incident?", "CC7.3")])
+def test_which_of_two_named_items_is_the_one_the_words_fit(assistant, asked, meant):
+    assert _after(assistant, "compare CC7.3 and CC7.4 for me", asked).cited_ids[0] == meant
+
+
+def test_a_follow_up_that_looks_for_a_subject_of_its_own_is_not_about_the_last_item():
+    from bot.followup import resolve
+    question = "and where is logging itself covered, is that a different control?"
+    assert resolve(question, ["what is A.8.16", "what logs would satisfy it?"], [["A.8.16"], ["A.8.16"]]) == question
+    assert "CC6.1" in resolve("where is that covered in ISO?", ["what is CC6.1"], [["CC6.1"]])
+
+
+def test_doing_both_at_once_after_both_were_recommended_is_how_to_pursue_both(assistant):
+    answer = _after(assistant, "US and EU are both big for us (like 55/45). so both?",
+                    "yeah ok. can we do them at the same time / reuse the work or is it 2x effort?")
+    assert answer.cited_ids[0] == "pursuing-both-frameworks"
+
+
+def test_a_follow_up_on_two_aspects_of_the_recommended_framework_gets_both(assistant):
+    answer = _after(assistant, "we sell only to US startups (SF + NYC), what do we need?",
+                    "and what do we actually get at the end? like a certificate we can put on the website?")
+    assert "what you receive" in answer.text and "SOC 3" in answer.text
+
+
+@pytest.mark.parametrize("question, central", [("what iso 27001 controls map to CC6.6?", "A.8.20"),
+                                               ("is there an iso 27001 match for A1.2 (availability)?", "A.8.13"),
+                                               ("CC2.2 internal communication -> iso?", "7.4")])
+def test_a_crosswalk_cites_the_central_counterparts(assistant, question, central):
+    assert central in assistant.ask(question).cited_ids[:4]
+
+
+def test_how_to_decide_gets_the_questions_that_settle_it(assistant):
+    text = assistant.ask("What questions should I ask myself before committing budget to SOC 2 or ISO 27001?").text
+    assert all(word in text for word in ("headquartered", "stalled", "regulation", "sustain"))

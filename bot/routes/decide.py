@@ -17,7 +17,7 @@ import re
 from bot.advise import NAMES, MARKET_WORDS, SEGMENT_WORDS, Advice, Advisor, CompanyProfile
 from bot.compose import Draft, compose
 from bot.routes import Kit
-from bot.text import terms
+from bot.text import sentences, terms
 from bot.understand import Understanding
 from bot.vocab import ROADMAP, TABLE, named_frameworks
 
@@ -110,6 +110,14 @@ def _sequencing(kit: Kit, first: str) -> str | None:
 
 
 GENERAL_POINTS = 2  # a general question about choosing gets this many points from the guidance beside the rule
+# "what should we consider before picking?", "how do I justify the choice to my board?": asks how to decide, which the
+# guidance answers with its questions that settle it, each one, and its default
+_HOW_TO_DECIDE = re.compile(
+    r"(?i)\b(consider\w*|factors?|criteria|questions? (should|do|to|must|would|could)\b[^?]{0,25}\bask|"
+    r"how (do|should|would|can|could) (we|i|you|one|a \w+) (decide|choose|pick|evaluate|weigh|think about)|"
+    r"what (matters|drives|decides|should drive|should decide)|(explain|justify|defend|sell) (it |this |that )?to "
+    r"(my|our|the) (board|investors?|ceo|cfo|leadership|management)|decision (framework|criteria|process))\b")
+SETTLING = "Questions that settle it"
 BARE_CHOICE_TERMS = 6  # "soc 2 or iso?" asks only for the choice; a longer question asks something of its own too
 
 
@@ -133,10 +141,24 @@ def _clarify(advisor: Advisor, profile: CompanyProfile, advice: Advice, kit: Kit
             if not any(sentence == line for line, _ in draft.lines):
                 draft.add(sentence, doc)
         evidence = evidence + found
+        if _HOW_TO_DECIDE.search(u.question):
+            _how_to_decide(kit, draft, lead["cite"])
     draft.ask_back = advice.clarify
     draft.confidence = 1.0
     draft.evidence = evidence
     return draft
+
+
+def _how_to_decide(kit: Kit, draft: Draft, doc: str) -> None:
+    """The guidance's questions that settle the choice, one line each, then its sensible default."""
+    settling = kit.retriever.section(doc, SETTLING)
+    if settling is None:
+        return
+    items = [re.sub(r"^\d+\.\s*", "", line).strip() for line in settling.text.splitlines() if re.match(r"\d+\.", line)]
+    default = next((ev for ev in kit.retriever.chunks_of(doc) if ev.section == "A sensible default"), None)
+    for line in items + ([sentences(default.text)[0]] if default else []):
+        if line and not any(line == have for have, _ in draft.lines):
+            draft.add(line, doc)
 
 
 # "does that change the recommendation?", "is your advice still the same?": a yes or no about the advice given before

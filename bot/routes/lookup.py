@@ -101,6 +101,9 @@ def unknown_sentence(m) -> str:
     return f"{m.id} does not exist in {name}: {m.note}."
 
 
+MAX_ASPECTS = 2  # a question about one framework answered on this many aspects at most
+
+
 def framework_aspect(question: str, kit: Kit, evidence: list[Evidence], asked_of_it: bool = False) -> Draft | None:
     """"How long does SOC 2 take?": one framework, one aspect: its side of the comparison first (`asked_of_it`: the
     question is surely about the framework, whatever else it names)."""
@@ -120,9 +123,15 @@ def framework_aspect(question: str, kit: Kit, evidence: list[Evidence], asked_of
     side = {"soc2": "soc", "iso27001": "iso"}[named[0]]
     cite = next((doc for doc in row["cite"] if doc.startswith(side) or f"-{side}" in doc), row["cite"][0])
     draft.add(f"{label}, {row['aspect'][0].lower()}{row['aspect'][1:]}: {row[named[0]]}", cite)
+    rows = [row]
+    for aspect in aspects[1:MAX_ASPECTS]:
+        # "what do we get at the end? a certificate we can put on the website?": what is delivered, and who may see it
+        rows.append(advisor.comparison_row(aspect))
+        other = next((doc for doc in rows[-1]["cite"] if doc.startswith(side) or f"-{side}" in doc), rows[-1]["cite"][0])
+        draft.add(f"{rows[-1]['aspect']}: {rows[-1][named[0]]}", other)
     for sentence, doc in compose(question, evidence, max_points=3).lines:
         draft.add(sentence, doc)
-    draft.evidence = [ev for doc in row["cite"] for ev in kit.retriever.chunks_of(doc)] + evidence
+    draft.evidence = [ev for r in rows for doc in r["cite"] for ev in kit.retriever.chunks_of(doc)] + evidence
     return draft
 
 
