@@ -207,6 +207,7 @@ class Advisor:
         self._small_before = [re.compile(p, re.I) for p in data.get("small_market_before", [])]
         self._small_after = [re.compile(p, re.I) for p in data.get("small_market_after", [])]
         self._correction = re.compile(data.get("correction", r"(?!)"), re.I)
+        self._negated = re.compile(data.get("negated_before", r"(?!)"), re.I)
         self._self_before = re.compile(ex["self_description"]["before"], re.I)
         self._self_after = re.compile(ex["self_description"]["after"], re.I)
 
@@ -279,6 +280,7 @@ class Advisor:
         those a correction calls token ones."""
         major: set[str] = set()
         corrected: set[str] = set()
+        correcting = bool(self._correction.search(text))  # "sorry, correction: ... NOT the US", "wait, I got that backwards"
         asked = slots.asks(text)
         for place in slots.places(text):
             if any(_one_buyer(text, a) and a.asker[0] <= place.start < a.asker[1] for a in asked):
@@ -291,13 +293,18 @@ class Advisor:
             if self._lost(text, place):
                 profile.markets.discard(place.market)
                 profile.minor.add(place.market)  # named, but no longer a market: only a new mention brings it back
+                if correcting:
+                    corrected.add(place.market)
                 continue
             if not self._counts("markets", text, place):
+                if correcting and self._negated.search(text[max(0, place.start - 60):place.start]):
+                    profile.minor.add(place.market)  # "hospitals in the Netherlands, NOT the US. zero US customers"
+                    corrected.add(place.market)
                 continue
             share = slots.share_near(text, place)
             if (share is not None and share <= MINOR_SHARE) or self._small(text, place):
                 profile.minor.add(place.market)
-                if share is None and self._correction.search(text):
+                if correcting:
                     corrected.add(place.market)
                 continue
             profile.markets.add(place.market)

@@ -119,6 +119,7 @@ ASPECT_QUESTIONS = {
     "scope": "What is the scope of {subject}?",
     "market": "Where is {subject} accepted?",
 }
+OWN_WORDS = 2  # a follow-up with this many words of its own names a subject to keep
 _COURTESY = re.compile(r"^\s*(?:ok(?:ay)?|thanks?|thank you|great|cool|got it|perfect|nice|bye|goodbye)\b[\s!.,]*"
                        r"(?:thanks?|thank you|a lot|so much)?[\s!.]*$", re.I)
 
@@ -160,6 +161,12 @@ def rewrite(question: str, ctx: Context) -> str:
         ref = named_before[0] if which in ("first", "former") else named_before[1] if which == "second" else named_before[-1]
         spelled = f"clause {ref.id}" if ref.kind == "clause" else ref.id
         return question[: ordinal.start()] + spelled + question[ordinal.end():]
+    named_frameworks_before = list(dict.fromkeys(v for v, _ in _slots(ctx.question, "framework")))
+    if ordinal and len(named_frameworks_before) == 2 and not find_ids(question) and not _slots(question, "framework"):
+        # "compare soc 2 vs iso 27001 on cost" then "ok the second one - how long does it take?": ISO 27001
+        which = ordinal.group("which").lower()
+        spelled = named_frameworks_before[0 if which in ("first", "former") else 1]
+        return question[: ordinal.start()] + spelled + question[ordinal.end():]
     if not is_follow_up(question):
         return _about_the_item(question, ctx) or question
     if _LOCATES.search(question) and not find_ids(question):
@@ -193,7 +200,9 @@ def rewrite(question: str, ctx: Context) -> str:
             new = _slots(tail, kind)
             old = _slots(ctx.question, kind)
             if kind == "framework" and new and not old and find_ids(ctx.question):
-                return _swap_ids(ctx.question, new[0][0])
+                # "and which iso control covers encryption of data in transit?" after CC6.7: its counterparts, and
+                # the practice the question names goes along
+                return _with_own_words(_swap_ids(ctx.question, new[0][0]), tail)
             if new and old:
                 value = new[0][0]
                 m = old[0][1]
@@ -265,6 +274,17 @@ def pair_reference(question: str) -> str | None:
     else:
         spelled = PAIR.format("and")
     return question[: m.start()] + spelled + question[m.end():]
+
+
+_MAPPING_WORDS = frozenset(terms("which what where control controls criterion criteria clause covers cover covered map maps "
+                                 "mapping equivalent counterpart corresponds match iso 27001 soc 2 annex about and the "
+                                 "specifically exactly then also one"))
+
+
+def _with_own_words(rewritten: str, tail: str) -> str:
+    """The rewritten question, with the follow-up's own words after it when they name something of their own."""
+    own = [t for t in terms(tail) if t not in _MAPPING_WORDS]
+    return f"{rewritten.rstrip('?. ')}: {tail.rstrip('?. ')}?" if len(own) >= OWN_WORDS else rewritten
 
 
 def _swap_ids(question: str, framework: str) -> str:

@@ -79,7 +79,7 @@ _ANNEX = re.compile(
     r"|\bcontrols?\s+(?:a\.?\s?)?)"
     r"(?P<a>\d{1,2})\.(?P<b>\d{1,2})(?P<c>\.\d{1,2})?(?![\w]|\.\d)"
 )
-_CLAUSE = re.compile(r"(?i)\b(?:clause|section|cl\.)\s*(?P<n>\d{1,2}(?:\.\d{1,2}){0,2})(?![\w]|\.\d)")
+_CLAUSE = re.compile(r"(?i)\b(?:clauses?|section|cl\.)\s*(?P<n>\d{1,2}(?:\.\d{1,2}){0,2})(?![\w]|\.\d)")
 _BARE = re.compile(r"(?<![\w.:])(?P<n>(?:[4-9]|10)\.\d{1,2}(?:\.\d)?)(?![\w%]|\.\d)")
 # a bare three-part number of the 2013 Annex A ("what replaced 9.4.1?"), when it is not a 2022 sub-clause
 _BARE_2013 = re.compile(r"(?<![\w.:])(?P<a>[5-9]|1[0-8])\.(?P<b>\d{1,2})(?P<c>\.\d{1,2})(?![\w%]|\.\d)")
@@ -174,7 +174,8 @@ def find_ids(text: str) -> list[Mention]:
         if free(m) and number not in SUBCLAUSE_PARENT and number not in CATALOG and LINEAGE.get(f"A.{number}"):
             found.append(_annex(m["a"], m["b"], m["c"], number, m.start()))
             taken.append(m.span())
-    iso_context = bool(_ISO_CONTEXT.search(text))
+    # "clause 6.1.2 and 6.1.3", "clauses 9.2 and 9.3": a number listed after a clause is one too
+    iso_context = bool(_ISO_CONTEXT.search(text)) or any(mention.kind == "clause" for mention in found)
     for m in _BARE.finditer(text):
         if iso_context or _titled(m["n"], text, m.end()):
             if free(m):

@@ -90,6 +90,10 @@ _OWNED = (r"(staff|employees?|team|people|personnel|engineers?|developers?|suppo
           r"headquarters|accounts?|cloud|network|code|source code)")
 
 
+_TEXTED_YOUR = re.compile(r"(?<![\w'’.-])ur(?![\w'’.-])")
+_TEXTED_YOU = re.compile(r"(?<![\w'’.-])u(?![\w'’.-])")
+
+
 def addressed(question: str, tenant: str | None) -> str:
     """A buyer's question to the vendor with the vendor's name put as "you": "does Northwind encrypt our data at
     rest?" -> "do you encrypt our data at rest?". The tenant's approved entries are written as asked of them
@@ -98,10 +102,15 @@ def addressed(question: str, tenant: str | None) -> str:
 
     >>> addressed("Does Northwind Cloud, Inc. encrypt backups? And northwind's staff?", "northwind")
     'Do you encrypt backups? And your staff?'
+    >>> addressed("Describe the vendor's patch management process. do u use SAST in ur SDLC?", "northwind")
+    'Describe your patch management process. do you use SAST in your SDLC?'
     """
     if not tenant:
         return question
     name = r"[\s-]?".join(re.escape(w) for w in re.split(r"[\s_-]+", tenant.strip()) if w)
+    # a pasted row says "the vendor" ("Describe the vendor's patch management process"), a chat says "ur" and "u"
+    name = rf"(?:{name}|the (?:vendor|supplier|service provider|provider|contractor))"
+    question = _TEXTED_YOUR.sub("your", _TEXTED_YOU.sub("you", question))
     pattern = re.compile(rf"(?i)\b(?P<verb>does|is|has|was)?(?(verb)\s+)\b{name}\b(?:,?[\s-]+{_LEGAL_FORM}\b\.?)*"
                          r"(?P<own>['’]s\b|s['’](?!\w)|(?=\s+" + _OWNED + r"\b))?")
 

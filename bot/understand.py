@@ -458,7 +458,10 @@ _CHOICE = re.compile(r"(?i)\b(which (one|first|framework|of (the|them|these|thos
                      r"(so |and |what about |how about )?(for|in) (us|our case|my case)(?=\s*[?.!]*\s*$)|which fits us|"
                      r"what fits us|what about us|"
                      # "so what do we do?", "what would you do?" ending a message in a decision
-                     r"what (do|should|would|can|shall) (we|i|you) do( now| then| next| here| first)?(?=\s*[?.!]*\s*$))\b")
+                     r"what (do|should|would|can|shall) (we|i|you) do( now| then| next| here| first)?(?=\s*[?.!]*\s*$)|"
+                     # "should we follow his advice?" after a consultant pushed one framework
+                     r"(follow|take|listen to|go along with|ignore) (his|her|their|that|the \w+'?s?) (advice|recommendation|"
+                     r"suggestion|push|pitch|view|take)|(should|do) we listen to (him|her|them))\b")
 CHOICE_WORDS = 12  # a bare choice this short is a choice, whatever the classifier reads into it
 # a question that continues the advice just given: its cost, time, order, type, or a change of facts
 _FOLLOW_UP = re.compile(r"(?i)\b(what if|and if|how long(?! (is|are|does|do|will|would) (it|they|that|this|the \w+|an? \w+)( \w+)? "

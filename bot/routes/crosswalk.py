@@ -7,9 +7,9 @@ the item retrieval finds best (within the framework asked about) is mapped.
 
 from __future__ import annotations
 
-from bot.compose import Draft
+from bot.compose import GENERIC, Draft
 from bot.routes import Kit, lookup
-from bot.text import sentences
+from bot.text import sentences, terms
 from bot.understand import Understanding
 from bot.vocab import EDITION
 from ingest.catalog import CATALOG
@@ -19,6 +19,8 @@ MAX_TARGETS = 3
 MAX_PARTIAL_LISTED = 6
 RANKED = 40  # documents retrieval ranks to order a source's counterparts
 FUSION_K = 10
+OWN_TERMS = 2  # a question with this many words of its own names a practice to map
+MAPPING_WORDS = "map maps mapped mapping equivalent counterpart corresponds match matches which what where covers cover"
 READING_CHARS = 2000  # MiniLM reads the first 256 word pieces; BM25 reads them all
 
 
@@ -62,10 +64,14 @@ def closest(kit: Kit, source: str, pairs: list[tuple[str, str]], question: str) 
     everything = " ".join([lead.title, *(ev.text for ev in chunks)])[:READING_CHARS]
     other = tuple({CATALOG[t].framework for t, _ in pairs if t in CATALOG})
     score: dict[str, float] = {}
-    for reading in (lead.title, f"{lead.title}. {lead.text}", everything, question):
+    # a question that names a practice of its own ("which iso control covers encryption of data in transit?") weighs
+    # as much as the item's three readings together
+    own = set(terms(question)) - GENERIC - set(terms(f"{lead.title} {source} {MAPPING_WORDS}"))
+    asks = 3.0 if len(own) >= OWN_TERMS else 1.0
+    for reading, weight in ((lead.title, 1.0), (f"{lead.title}. {lead.text}", 1.0), (everything, 1.0), (question, asks)):
         ranked = dict.fromkeys(ev.doc_id for ev in kit.retriever.search(reading, k=RANKED, frameworks=other))
         for n, doc in enumerate(ranked):
-            score[doc] = score.get(doc, 0.0) + 1.0 / (FUSION_K + n)
+            score[doc] = score.get(doc, 0.0) + weight / (FUSION_K + n)
     return sorted(pairs, key=lambda pair: (pair[1] != "equivalent", -score.get(pair[0], 0.0)))
 
 

@@ -51,8 +51,9 @@ def handle(u: Understanding, kit: Kit) -> Draft:
     if advice.clarify:
         return _clarify(advisor, profile, advice, kit, u)
     draft = Draft()
-    draft.add(_changed(u, advice) + _yes_no(u.question, advice) + advice.headline(), None)
-    follow_up = u.reason.startswith("a follow-up") or _asks_about_the_advice(u, advisor)
+    draft.add(_changed(u, advice) + _yes_no(u.question, advice, profile.pushed) + advice.headline(), None)
+    itself = bool(_ENOUGH_OR_BOTH.search(u.question) or _OTHERS_ADVICE.search(u.question))  # a yes or no about it
+    follow_up = (u.reason.startswith("a follow-up") and not itself) or _asks_about_the_advice(u, advisor)
     order = advice.order or ["soc2"]
     evidence = _follow_up(u, kit, draft, order) if follow_up else []
     used = facts_used(profile)
@@ -95,6 +96,8 @@ def _asks_about_the_advice(u: Understanding, advisor: Advisor) -> bool:
     facts and no bare choice, so the question's own subject is answered after the advice."""
     if not u.conversation.turns or _WHICH_FIRST.search(u.question) or _CHOICE_ONLY.search(u.question):
         return False
+    if _ENOUGH_OR_BOTH.search(u.question) or _OTHERS_ADVICE.search(u.question):
+        return False  # a yes or no about the advice itself, which the advice answers
     if advisor.profile([u.question]).model_dump(exclude_defaults=True):
         return False
     return len(terms(u.question)) >= 3
@@ -175,19 +178,31 @@ def _changed(u: Understanding, advice: Advice) -> str:
     return "Yes, that changes the advice. " if before != advice.recommendation else "No, the advice stands. "
 
 
-def _yes_no(question: str, advice: Advice) -> str:
+def _yes_no(question: str, advice: Advice, pushed: set[str] = frozenset()) -> str:
     """"Yes. " or "No. " when the question asks whether one framework is the right (or enough) choice; the question
     is the message's last sentence that asks one ("...our customers are all US dental chains. should we switch our
     plan from soc 2 to iso?" asks whether to do ISO)."""
     asked = _asked(question)
     switch = _SWITCH.search(asked)
+    enough = _ENOUGH_OR_BOTH.search(asked)
     named = named_frameworks(switch.group("to")) if switch else named_frameworks(asked)
+    if enough:
+        # "is ISO 27001 enough for us or do we need SOC 2 too?" asks whether ISO alone will do
+        named, switch = named_frameworks(enough.group("one")), enough
+    elif _OTHERS_ADVICE.search(asked) and len(pushed) == 1:
+        # "should we follow his advice?" after a consultant pushed ISO: whether to do ISO
+        named, switch = sorted(pushed), _OTHERS_ADVICE.search(asked)
     if not _YES_NO.search(asked) or len(named) != 1 or advice.recommendation is None or (
             _EITHER.search(asked) and not switch):
         return ""  # ("should we do that or iso?" asks which, not whether)
     return "Yes. " if advice.recommendation == named[0] else "No. "
 
 
+# "should we follow his advice?", "do we listen to them?": whether to do what an adviser pushed
+_OTHERS_ADVICE = re.compile(r"(?i)\b((follow|take|listen to|go along with|ignore) (his|her|their|that|the \w+'?s?) (advice|"
+                            r"recommendation|suggestion|push|pitch|view|take)|(should|do) we listen to (him|her|them))\b")
+_ENOUGH_OR_BOTH = re.compile(r"(?i)\b(?P<one>soc ?2|iso(/iec)?(\s?27001)?|27001)\b.{0,40}?\b(enough|sufficient|do|suffice)\b"
+                             r".{0,40}?\bor\b.{0,50}?\b(too|as well|also|in addition|additionally|both)\b")
 # "switch our plan from soc 2 to iso", "move to ISO instead": the framework moved to is the one asked about
 _SWITCH = re.compile(r"(?i)\b(switch|move|moving|change|changing|pivot|migrate|go|swap)\w*\b.{0,40}?\bto\s+"
                      r"(?P<to>(soc ?2|iso(/iec)?(\s?27001)?|27001)\b.{0,10})")
