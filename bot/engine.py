@@ -34,7 +34,7 @@ from bot.manipulation import is_manipulation
 from bot.models import MAX_QUESTION_CHARS, Answer, Turn, TurnMeta
 from bot.retrieve import Evidence, Retriever
 from bot.routes import ROUTES, Kit
-from bot.routes.company import (COMPANY_SIMILARITY_ALONE, NEAR_QUESTION, QUESTIONNAIRE_ROW, SAME_QUESTION, answers,
+from bot.routes.company import (COMPANY_SIMILARITY, COMPANY_SIMILARITY_ALONE, NEAR_QUESTION, QUESTIONNAIRE_ROW, SAME_QUESTION, answers,
                                 other_party, other_standard, source_policy)
 from bot.subject import addressed
 from bot.text import terms
@@ -97,6 +97,9 @@ def answered_fields(answer: Answer, tenant: str | None) -> dict:
     return {"answer_id": answer.id, "route": answer.route, "tier": answer.tier, "confidence": answer.confidence,
             "citations": answer.cited_ids[:10], "refused": answer.refused, "needs_review": answer.needs_review,
             "tenant": tenant, "latency_ms": answer.latency_ms}
+
+
+AGREED_SIMILARITY = 0.45  # an entry both rankings put first leads from this closeness (COMPANY_SIMILARITY_ALONE alone)
 
 
 class Assistant:
@@ -329,6 +332,21 @@ class Assistant:
                  if e.chunk_id in near and near[e.chunk_id].similarity > e.similarity else e for e in found]
         taken = {e.chunk_id for e in found}
         found += [e for e in near.values() if e.chunk_id not in taken]
+        # the approved entry that ranks first among the entries alone, close enough to answer, is the lead candidate
+        # ("how do engineers access production?" -> "How do administrators reach production servers?", which the
+        # network policy's chunks had crowded out of the first eight documents)
+        best = next(iter(company.approved_ranking(expanded, vector, k=1)), None)
+        if (best is not None and best.similarity >= COMPANY_SIMILARITY and best.chunk_id not in taken
+                and not any(e.section == APPROVED_ANSWER for e in found)):
+            found = [best] + found
+            taken.add(best.chunk_id)
+        first = next((e for e in found if e.section == APPROVED_ANSWER), None)
+        if (best is not None and first is not None and first.chunk_id == best.chunk_id
+                and best.similarity >= AGREED_SIMILARITY):
+            # both rankings put the same entry first among the entries: it outranks the policies' paragraphs
+            # ("please confirm data in transit is encrypted with TLS 1.2" -> "Is data encrypted in transit?")
+            found = [first] + [e for e in found if e.chunk_id != first.chunk_id]
+            paraphrases.add(first.chunk_id)
         # "are you ISO 27001 certified?": an entry about ISO 42001 is close in words and wrong in substance
         found = [e for e in found if not other_standard(question, e.text)]
         # an approved library answer that matches the question outranks the raw documents, a paraphrase first; among

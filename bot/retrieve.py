@@ -296,6 +296,24 @@ class Retriever:
         order = [int(j) for j in np.argsort(-sims) if sims[j] >= threshold]
         return [self._evidence(int(rows[j]), float(sims[j]), float(sims[j]), False) for j in order]
 
+    def approved_ranking(self, question: str, vector: np.ndarray, k: int) -> list[Evidence]:
+        """The approved library answers alone, best first: closeness of the answer text and of the entry's own
+        question (whichever is closer) fused with BM25 over the answers, so the tenant's many policy chunks cannot
+        crowd an entry out of the first places. Each carries its closer similarity."""
+        rows, questions = self._approved_questions()
+        if not len(rows):
+            return []
+        mask = np.zeros(len(self.ids), dtype=bool)
+        mask[rows] = True
+        close = np.maximum(self.vectors[rows] @ vector, questions @ vector)
+        dense = [int(rows[j]) for j in np.argsort(-close)[:CANDIDATES]]
+        fused: dict[int, float] = {}
+        for ranking in (dense, self.bm25_ranking(question, mask, CANDIDATES)):
+            for rank, i in enumerate(ranking):
+                fused[i] = fused.get(i, 0.0) + 1.0 / (RRF_K + rank + 1)
+        similarity = dict(zip((int(i) for i in rows), (float(c) for c in close)))
+        return [self._evidence(i, fused[i], similarity[i], False) for i in sorted(fused, key=lambda i: -fused[i])[:k]]
+
     def top_chunks(self, question: str, *, k: int, mode: str) -> list[Evidence]:
         """Plain top-k chunks by one retriever alone ("dense" or "bm25"): the evaluation baselines."""
         vector = self.embed(question)

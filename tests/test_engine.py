@@ -307,3 +307,18 @@ def test_who_asks_before_a_colon_and_a_request_after_the_question_are_framing():
     assert subject("our procurement in Zürich asks: does Northwind have an information security policy, and when was it "
                    "last reviewed? please send a copy") == \
         "does Northwind have an information security policy, and when was it last reviewed?"
+
+
+@pytest.mark.parametrize("question, entry", [
+    # crowded out of the first documents by the network policy's paragraphs, found among the entries alone
+    ("how do engineers access production - VPN, bastion, something else?", "How do administrators reach production"),
+    # first among the entries by both rankings: it joins the encryption policy's paragraph
+    ("Please confirm that all customer data in transit is encrypted using TLS 1.2 or higher.", "encrypted in transit"),
+    # a pasted row says "the vendor"
+    ('VENDOR QUESTIONNAIRE row 4.2: "Describe the vendor\'s patch management process, including remediation '
+     'timelines for critical vulnerabilities."', "How do you patch"),
+])
+def test_the_approved_entry_that_answers_is_cited_beside_the_policies(northwind_assistant, question, entry):
+    answer = northwind_assistant.ask(question, tenant="northwind")
+    assert answer.route == "company"
+    assert any(entry in c.title for c in answer.citations), [c.title for c in answer.citations]
