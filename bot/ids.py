@@ -79,7 +79,7 @@ _ANNEX = re.compile(
     r"|\bcontrols?\s+(?:a\.?\s?)?)"
     r"(?P<a>\d{1,2})\.(?P<b>\d{1,2})(?P<c>\.\d{1,2})?(?![\w]|\.\d)"
 )
-_CLAUSE = re.compile(r"(?i)\b(?:clauses?|section|cl\.)\s*(?P<n>\d{1,2}(?:\.\d{1,2}){0,2})(?![\w]|\.\d)")
+_CLAUSE = re.compile(r"(?i)\b(?:clause|clauses(?=\s*(?:[4-9]|10)\b)|section|cl\.)\s*(?P<n>\d{1,2}(?:\.\d{1,2}){0,2})(?![\w]|\.\d)")
 _BARE = re.compile(r"(?<![\w.:])(?P<n>(?:[4-9]|10)\.\d{1,2}(?:\.\d)?)(?![\w%]|\.\d)")
 # a bare three-part number of the 2013 Annex A ("what replaced 9.4.1?"), when it is not a 2022 sub-clause
 _BARE_2013 = re.compile(r"(?<![\w.:])(?P<a>[5-9]|1[0-8])\.(?P<b>\d{1,2})(?P<c>\.\d{1,2})(?![\w%]|\.\d)")

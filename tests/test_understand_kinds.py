@@ -363,3 +363,17 @@ def test_a_crosswalk_cites_the_central_counterparts(assistant, question, central
 def test_how_to_decide_gets_the_questions_that_settle_it(assistant):
     text = assistant.ask("What questions should I ask myself before committing budget to SOC 2 or ISO 27001?").text
     assert all(word in text for word in ("headquartered", "stalled", "regulation", "sustain"))
+
+
+def test_a_pasted_rows_quotes_go_but_apostrophes_inside_words_stay():
+    from bot.subject import subject
+    assert subject("is northwind's software open source?") == "is northwind's software open source?"
+    assert subject("Questionnaire item: 'Do you encrypt data at rest?' which controls back up our answer?") == \
+        "Do you encrypt data at rest?"
+
+
+@pytest.mark.parametrize("text, ids", [("whats the difference between clause 6.1.2 and 6.1.3", ["6.1.2", "6.1.3"]),
+                                       ("compare clauses 9.2 and 9.3", ["9.2", "9.3"]),
+                                       ("Clauses 0 to 3 hold no requirements", [])])
+def test_numbers_listed_after_a_clause_are_clauses(text, ids):
+    assert [m.id for m in find_ids(text)] == ids
