@@ -377,3 +377,19 @@ def test_a_pasted_rows_quotes_go_but_apostrophes_inside_words_stay():
                                        ("Clauses 0 to 3 hold no requirements", [])])
 def test_numbers_listed_after_a_clause_are_clauses(text, ids):
     assert [m.id for m in find_ids(text)] == ids
+
+
+@pytest.mark.parametrize("message, lead", [
+    ("yes or no: can we skip iso 27001 if 100% of our pipeline is US startups in SF and NYC?", "Yes. "),
+    ("yes/no: would a SOC 2 report satisfy our customers? they're all Danish regions (regioner) and kommuner.", "No. "),
+    ("all of our customers are in spain and italy. so soc 2 since we're a US company?", "No. "),
+    ("does a company with customers in chicago and frankfurt (about equal) need both soc 2 and iso 27001?", "Yes. "),
+    ("Procurement at our US customers wants SOC 2, the Dutch ones want ISO 27001. Can we pick just one?", "No. "),
+    ("half our customers are in the US, half in the UK. so just to confirm, we really need both, not just one?", "Yes. "),
+    ("half our customers are in the US, half in the UK. which one first?", ""),
+])
+def test_a_yes_or_no_about_the_advice_is_answered_yes_or_no(message, lead):
+    from bot.advise import Advisor
+    from bot.routes.decide import _yes_no
+    advisor = Advisor.load()
+    assert _yes_no(message, advisor.advise(advisor.profile([message]))) == lead

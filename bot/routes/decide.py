@@ -27,7 +27,7 @@ FOLLOW_UP_POINTS = 3
 FOLLOW_UP_REASONS = 2  # a follow-up recalls the advice briefly; its own subject comes first
 CHOOSING = "choosing-a-framework"
 # "is ISO 27001 enough ...?", "do we need SOC 2 if ...?", "can we just do ISO?": a yes/no about one framework
-_YES_NO = re.compile(r"(?i)^\s*(?:\w+[,:]\s*)?(is|are|would|will|do|does|can|could|should|shall|must|isn'?t|"
+_YES_NO = re.compile(r"(?i)^\s*(?:yes\s*(?:/|or)\s*no\s*[:?-]\s*)?(?:\w+[,:]\s*)?(is|are|would|will|do|does|can|could|should|shall|must|isn'?t|"
                      r"wouldn'?t|don'?t)\b"
                      r"|\b(right|correct|good|best|smart|safe) (call|choice|move|option|pick|bet|one)\b|\benough\b"
                      r"|\bsufficient\b|\bthe way to go\b|\bright\?\s*$|\bis (he|she|they|that) right\b")
@@ -192,10 +192,36 @@ def _yes_no(question: str, advice: Advice, pushed: set[str] = frozenset()) -> st
     elif _OTHERS_ADVICE.search(asked) and len(pushed) == 1:
         # "should we follow his advice?" after a consultant pushed ISO: whether to do ISO
         named, switch = sorted(pushed), _OTHERS_ADVICE.search(asked)
-    if not _YES_NO.search(asked) or len(named) != 1 or advice.recommendation is None or (
-            _EITHER.search(asked) and not switch):
+    if advice.recommendation is None:
+        return ""
+    if not (enough or switch) and (_YES_NO.search(asked) or _SO_THAT_ONE.search(asked) or _CONFIRMING.search(asked)):
+        # "do we need both soc 2 and iso 27001?", "can we pick just one?"
+        if _BOTH_ASKED.search(asked):
+            return "Yes. " if advice.recommendation == "both" else "No. "
+        if _ONE_ASKED.search(asked):
+            return "No. " if advice.recommendation == "both" else "Yes. "
+        skipped = _SKIP.search(asked)
+        if skipped and len(named_frameworks(skipped.group("what"))) == 1:
+            # "can we skip iso 27001 if all our pipeline is US?": yes when the advice leaves it out
+            left_out = named_frameworks(skipped.group("what"))[0]
+            return "No. " if advice.recommendation in (left_out, "both") else "Yes. "
+        if _SO_THAT_ONE.search(asked) and len(named) == 1:
+            # "so soc 2 since we're a US company?"
+            return "Yes. " if advice.recommendation == named[0] else "No. "
+    if not _YES_NO.search(asked) or len(named) != 1 or (_EITHER.search(asked) and not switch):
         return ""  # ("should we do that or iso?" asks which, not whether)
     return "Yes. " if advice.recommendation == named[0] else "No. "
+
+
+_FRAMEWORK = r"(soc ?2|iso(/iec)?(\s?27001)?|27001)"
+# "do we need both?", "we really need both, not just one?"; "can we pick just one?"; "can we skip iso 27001?"
+_BOTH_ASKED = re.compile(r"(?i)\b(need|get|do|have|require|pursue|hold)\s+(really\s+)?(both|the two)\b|\bneed both\b")
+_ONE_ASKED = re.compile(r"(?i)\b(pick|choose|do|get|go with|stick (to|with)|have)\s+(just|only)\s+one\b|\bone is enough\b")
+_SKIP = re.compile(rf"(?i)\b(skip|drop|ignore|go without|do without|avoid|forget( about)?|not bother with|leave out)\s+"
+                   rf"(the\s+)?(?P<what>{_FRAMEWORK})")
+_CONFIRMING = re.compile(r"(?i)\b(to confirm|confirm(ing)?|just checking|to be sure|right\s*\?|correct\s*\?)|,\s*not\s+\w+")
+# "so soc 2 since we're a US company?": a framework put as the conclusion, for a yes or no
+_SO_THAT_ONE = re.compile(rf"(?i)^\W*(so|then|and|ok so)\s+(just\s+)?{_FRAMEWORK}\b[^?]*\?\s*$")
 
 
 # "should we follow his advice?", "do we listen to them?": whether to do what an adviser pushed
