@@ -28,7 +28,7 @@ from bot.intent import Guess, IntentModel, features
 from bot.lists import which_list
 from bot.manipulation import is_confirmation_row, is_manipulation, planted_instructions
 from bot.slots import places
-from bot.subject import defined_term, without_locator
+from bot.subject import addressed, defined_term, without_locator
 from bot.text import terms
 from bot.vocab import ROADMAP, TABLE, named_frameworks, names_new_edition, names_other_scheme, scope, sides
 
@@ -203,6 +203,10 @@ def _intent(question: str, resolved: str, mentions: list[Mention], similarity: f
     if not mentions and _choice_with_known_facts(question, guess, conversation):
         return "decide", "a choice between the frameworks, with the company's facts given earlier"
     intent, reason = guess.intent, guess.reason
+    if tenant and not mentions and intent != "company" and _asks_the_vendor(resolved, guess, tenant):
+        # "do you have a roadmap for post-quantum crypto? our CISO in Tokyo wants a date", "can you send a VPAT?",
+        # "a TISAX label from you?": a buyer's question to the vendor, whose material answers it or is said not to
+        return "company", f"asked of the vendor, whose material is loaded; {reason}"
     if intent == "decide" and guess.runner_up == "out_of_scope" and not mentions and _chooses_something_else(
             conversation.user_questions + [resolved]):
         # "BTC or ETH?", "LLC vs C-corp in Delaware?": a choice between things that are not ours to weigh
@@ -363,6 +367,24 @@ _ASKS_OTHER_ITEM = {
                        r"annex ?a|iso( 27001)?)\b(?!\s*\d)"),
 }
 # the vendor addressed, in the languages buyers write in
+# the vendor asked about itself (its name already put as "you"): "do you have ...", "what's your ...", "... from you"
+_VENDOR_FORM = re.compile(r"(?i)\b(do|does|are|is|have|has|will|would|can|could)\s+you\b(?!\s+(explain|tell|help|describe|"
+                          r"show|give|walk|summari[sz]e|recommend|suggest|compare|clarify|define|list|mean|think|know|"
+                          r"advise|say|please))|\b(what|who|where|when|which|how)('?s| is| are| do| does)?\b[^?]{0,25}"
+                          r"\byour\b|\bfrom you\b")
+
+
+def _asks_the_vendor(resolved: str, guess: Guess, tenant: str) -> bool:
+    """A question to the vendor about itself that the classifier reads as something else, with the company the close
+    second reading or a scheme of its own named ("TISAX", "C5"), and no choice between frameworks in it."""
+    asked = addressed(resolved, tenant)
+    if not _VENDOR_FORM.search(asked) or _CHOICE.search(asked):
+        return False
+    if guess.intent in ("out_of_scope", "manipulation") and guess.probability >= REFUSAL_SURE:
+        return False  # "what's your favourite film?": surely not the vendor's security
+    return guess.runner_up == "company" or names_other_scheme(asked)
+
+
 _ADDRESSED = re.compile(r"(?i)\b(you|your|yours|sie|ihre?[nmrs]?|vous|votre|vos|usted(es)?|vosotros|voc[eê]s?|jullie|uw)\b")
 # the words of security assurance: without any of them in a conversation, a choice is not between frameworks
 _ASSURANCE = re.compile(r"(?i)\b(soc ?[123]?|iso|27001|27k|certif\w*|audit\w*|complian\w*|attest\w*|framework\w*|"
