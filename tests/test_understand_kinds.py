@@ -393,3 +393,18 @@ def test_a_yes_or_no_about_the_advice_is_answered_yes_or_no(message, lead):
     from bot.routes.decide import _yes_no
     advisor = Advisor.load()
     assert _yes_no(message, advisor.advise(advisor.profile([message]))) == lead
+
+
+@pytest.mark.parametrize("question, guess, route", [
+    ("Do you have a roadmap for post-quantum cryptography migration? Our CISO in Tokyo wants a date.",
+     Guess("decide", 0.75, "company", 0.10), "company"),
+    ("can you send a VPAT / ACR showing WCAG 2.1 AA conformance?", Guess("manipulation", 0.61, "company", 0.2), "company"),
+    ("our customer in Ingolstadt needs a TISAX label from you - AL2 or AL3?", Guess("out_of_scope", 0.31, "lookup", 0.25),
+     "company"),
+    # asked of the assistant, or surely off-topic: not the vendor's to answer
+    ("what do you recommend for a US startup, soc 2 or iso?", Guess("decide", 0.8, "company", 0.1), "decide"),
+    ("what's your favourite film?", Guess("out_of_scope", 0.97, "company", 0.02), "out_of_scope"),
+])
+def test_a_question_to_the_vendor_with_its_material_loaded_is_the_companys(question, guess, route):
+    signals = Signals(embed=None, similarity=None, intents=None, company_answers=lambda *a: False)
+    assert _intent(question, question, find_ids(question), 0.3, guess, Conversation(), "northwind", signals, None)[0] == route
