@@ -75,7 +75,7 @@ class Phase:
 # The words the advisor's own patterns recognise, for a form's choices (`describe`).
 MARKET_WORDS = {"us": "the United States", "canada": "Canada", "europe": "Europe", "uk": "the UK",
                 "dach": "DACH (Germany, Austria, Switzerland)", "japan": "Japan", "apac": "Asia-Pacific",
-                "latam": "LATAM", "mea": "the Middle East and Africa", "global": "worldwide"}
+                "latam": "Latin America", "mea": "the Middle East and Africa", "global": "worldwide"}
 SEGMENT_WORDS = {"enterprise": "large enterprises", "public_sector": "government", "healthcare": "healthcare",
                  "financial_services": "financial services", "startup": "startups"}
 _FRAMEWORK_WORDS = {"soc2": "SOC 2", "iso27001": "ISO 27001"}
@@ -208,6 +208,7 @@ class Advisor:
         self._small_after = [re.compile(p, re.I) for p in data.get("small_market_after", [])]
         self._correction = re.compile(data.get("correction", r"(?!)"), re.I)
         self._negated = re.compile(data.get("negated_before", r"(?!)"), re.I)
+        self._elsewhere = re.compile(data.get("not_a_market_correction", r"(?!)"), re.I)
         self._self_before = re.compile(ex["self_description"]["before"], re.I)
         self._self_after = re.compile(ex["self_description"]["after"], re.I)
 
@@ -295,6 +296,10 @@ class Advisor:
                 profile.minor.add(place.market)  # named, but no longer a market: only a new mention brings it back
                 if correcting:
                     corrected.add(place.market)
+                continue
+            if correcting and self._elsewhere.search(text[place.end:place.end + 80]):
+                profile.minor.add(place.market)  # "i said chicago, but that's just where our investor sits"
+                corrected.add(place.market)
                 continue
             if not self._counts("markets", text, place):
                 if correcting and self._negated.search(text[max(0, place.start - 60):place.start]):

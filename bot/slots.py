@@ -223,6 +223,8 @@ def asks(text: str) -> list[Ask]:
                 stop = _ASK_ENDS.search(clause, first.end(), window[1])
                 window = (window[0], stop.start() if stop else window[1])
             named = _named(clause, *window) or _named(clause, done, want.start())
+            if len(named) >= 2 and _WHICH_OF.search(clause, *window) and clause.rstrip().endswith("?"):
+                named = []  # "what do our clients expect, soc 2 or iso 27001?" asks which; it says no one wants both
             done = window[1]
             # the asker's own noun phrase: after the last comma, colon or "plus" ("customers in Zürich, plus one
             # American client in Boston that asked ...": the asker is the client in Boston)
@@ -232,6 +234,9 @@ def asks(text: str) -> list[Ask]:
                 if not any(a.framework == fw and a.who == who for a in found):
                     found.append(Ask(fw, who, (start + cut, start + len(head)), bool(_EVERYONE.search(head))))
     return found
+
+
+_WHICH_OF = re.compile(r"(?i)\b(soc ?2|iso(/iec)?( ?27001)?|27001)\b\W{0,3}\s*(or|vs\.?|versus)\s+(soc ?2|iso(/iec)?( ?27001)?|27001)\b")
 
 
 def _named(text: str, start: int, end: int) -> list[str]:

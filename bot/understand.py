@@ -30,7 +30,7 @@ from bot.manipulation import is_confirmation_row, is_manipulation, planted_instr
 from bot.slots import places
 from bot.subject import addressed, defined_term, without_locator
 from bot.text import terms
-from bot.vocab import ROADMAP, TABLE, named_frameworks, names_new_edition, names_other_scheme, scope, sides
+from bot.vocab import BOTH_PLAN, ROADMAP, TABLE, named_frameworks, names_new_edition, names_other_scheme, scope, sides
 
 # A question retrieval finds this close to the corpus is not out of scope unless the classifier is sure.
 IN_SCOPE_SIMILARITY = 0.5
@@ -157,6 +157,10 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
     if reason.startswith(ABOUT_THE_RECOMMENDATION):
         # the question itself, not merged with the message that gave the market: that one is answered already
         resolved = question
+    if intent == "lookup" and not mentions and BOTH_PLAN.search(resolved) and not _has_company_facts([resolved]):
+        # "if we end up doing both, can we reuse the work or is it two separate projects?": pursuing both
+        resolved = f"{BOTH_TITLE}: {resolved}"
+        vector = signals.embed(resolved)
     recommended = conversation.last_recommendation() if intent == "lookup" and not mentions else None
     if recommended and not named_frameworks(resolved) and "decide" in conversation.recent_routes(2):
         # "who can sign the audit?" right after a recommendation: asked of the recommended framework(s)
@@ -351,7 +355,9 @@ _DRAFT_FOR_ROW = re.compile(r"(?i)\b(template|draft|sample|example|suggested|mod
                             r"wording|text)s?\s+(for|to|on)\b"
                             # "what can we cite to back up a Yes?": the evidence for an answer, asked for honestly
                             r"|\b(what|which)\b.{0,30}\b(cite|point to|reference|show|use as evidence)\b.{0,30}"
-                            r"\b(back (it |this |that |them )?up|support|justify|evidence)\b")
+                            r"\b(back (it |this |that |them )?up|support|justify|evidence)\b"
+                            # a buyer's forwarded question: "... how quickly will you notify us? — how should I reply?"
+                            r"|\bhow (should|do|would|can|could|shall) (i|we) (reply|respond|answer)\b")
 # a practice said not to be done ("we don't do annual risk assessments but ..."): help with a Yes would be deception
 _NOT_DONE = re.compile(r"(?i)\b(don'?t|do not|never|haven'?t|have not|aren'?t|are not|isn'?t|is not|no longer|not yet)\b"
                        r".{0,30}\b(do|doing|done|have|perform\w*|run\w*|encrypt\w*|test\w*|use|hold|keep|review\w*|"
@@ -374,11 +380,18 @@ _VENDOR_FORM = re.compile(r"(?i)\b(do|does|are|is|have|has|will|would|can|could)
                           r"\byour\b|\bfrom you\b")
 
 
+# the vendor's salesperson asking about their own company: "are we ISO 27001 certified?", "do we have it?"
+_WE_HOLD = re.compile(r"(?i)\b(are|is) we\b[^?]{0,40}\b(certified|compliant|accredited|audited|authori[sz]ed|registered|"
+                      r"assessed|attested)\b|\b(do|did) we (already )?(have|hold|own|keep|maintain)\b(?!\s+to\b)|"
+                      r"\bhave we (got|passed|been|done|completed)\b")
+
+
 def _asks_the_vendor(resolved: str, guess: Guess, tenant: str) -> bool:
-    """A question to the vendor about itself that the classifier reads as something else, with the company the close
-    second reading or a scheme of its own named ("TISAX", "C5"), and no choice between frameworks in it."""
+    """A question to the vendor about itself (or the vendor's salesperson's about their own company) that the
+    classifier reads as something else, with the company the close second reading or a scheme of its own named
+    ("TISAX", "C5"), and no choice between frameworks in it."""
     asked = addressed(resolved, tenant)
-    if not _VENDOR_FORM.search(asked) or _CHOICE.search(asked):
+    if not (_VENDOR_FORM.search(asked) or _WE_HOLD.search(asked)) or _CHOICE.search(asked):
         return False
     if guess.intent in ("out_of_scope", "manipulation") and guess.probability >= REFUSAL_SURE:
         return False  # "what's your favourite film?": surely not the vendor's security
@@ -398,7 +411,12 @@ def _chooses_something_else(texts: list[str]) -> bool:
     in a conversation that never mentions security assurance."""
     if _ASSURANCE.search(" ".join(texts)):
         return False
-    return any(not places(m.group()) for m in _ALTERNATIVES.finditer(texts[-1]))
+    # ("one or both?" after the markets is the choice between the frameworks, unnamed)
+    return any(not places(m.group()) and not _ONE_OR_BOTH.fullmatch(m.group().strip(" ?.!,"))
+               for m in _ALTERNATIVES.finditer(texts[-1]))
+
+
+_ONE_OR_BOTH = re.compile(r"(?i)(just )?(one|both)( of them)? (or|vs\.?|versus) (just )?(one|both)( of them)?")
 
 
 def _has_company_facts(texts: list[str], held: bool = True) -> bool:
@@ -476,7 +494,7 @@ _CHOICE = re.compile(r"(?i)\b(which (one|first|framework|of (the|them|these|thos
                      r"registrars?|tools?|platforms?|vendors?)\b)|do we need (both|one|it|them)|should we (get|do|go|start|pursue)|recommend\w*|"
                      r"where (do|should|would) (we|i|you) (start|begin|put)|where to start|"
                      r"(what'?s|whats|what is) (the|your) (call|move|verdict|take|advice|pick)|the call|"
-                     r"soc ?(2|ii),? (or )?iso|iso,? (or )?soc ?(2|ii)|,? or both\?|what now|which (fr\w*|cert\w*|audit)|first audit|"
+                     r"soc ?(2|ii),? (or )?iso|iso,? (or )?soc ?(2|ii)|,? or both\?|one or both|both or (just )?one|what now|which (fr\w*|cert\w*|audit)|first audit|"
                      r"(so |and |what about |how about )?(for|in) (us|our case|my case)(?=\s*[?.!]*\s*$)|which fits us|"
                      r"what fits us|what about us|"
                      # "so what do we do?", "what would you do?" ending a message in a decision

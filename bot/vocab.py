@@ -143,3 +143,10 @@ def names_other_scheme(text: str) -> bool:
     (True, False)
     """
     return bool(OTHER_SCHEME.search(text))
+
+
+# doing both, in general: their order, reusing the work, running them together
+BOTH_PLAN = re.compile(r"(?i)\b(both|the two|each of them)\b.{0,60}\b(order|sequence|first|reuse|re-use|same time|parallel|"
+                       r"separate projects?|overlap|together|one after (the )?other|combine\w*|integrated|at once)\b|"
+                       r"\b(order|sequence|reuse|re-use|same time|parallel|separate projects?|overlap|together|combine\w*)"
+                       r"\b.{0,60}\b(both|the two)\b")

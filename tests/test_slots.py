@@ -116,6 +116,14 @@ def test_share_beside_a_place(text, place, share):
       "wait no, that's just one pilot with a clinic in Ottawa, basically zero revenue"], "iso27001"),
     (["everything we sell goes to businesses in leeds", "one more thing, we just landed a couple of insurance carriers "
       "in des moines"], "both"),
+    # pilot customers are a token market; a place a correction says is only where someone else sits is none; where
+    # the company delivers from is no market; asking "soc 2 or iso?" of the clients is no request for both
+    (["Customers are mostly in Île-de-France and Bruxelles, plus two small pilot customers in Boston."], "iso27001"),
+    (["correction to my last msg: i said our customers were in chicago but that's just where our investor sits. the "
+      "customers are actually all in Milano and Torino (manufacturing groups)."], "iso27001"),
+    (["Indian IT services firm here (Bengaluru + Pune delivery centers). our clients are all US companies in New Jersey "
+      "and California. what do our clients expect, soc 2 or iso 27001?"], "soc2"),
+    (["our customers are retailers across Latin America"], "iso27001"),
 ])
 def test_profile_decides_by_the_rule(turns, recommendation):
     advisor = Advisor.load()

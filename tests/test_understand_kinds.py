@@ -408,3 +408,22 @@ def test_a_yes_or_no_about_the_advice_is_answered_yes_or_no(message, lead):
 def test_a_question_to_the_vendor_with_its_material_loaded_is_the_companys(question, guess, route):
     signals = Signals(embed=None, similarity=None, intents=None, company_answers=lambda *a: False)
     assert _intent(question, question, find_ids(question), 0.3, guess, Conversation(), "northwind", signals, None)[0] == route
+
+
+def test_one_or_both_after_the_markets_is_a_choice_between_the_frameworks():
+    question = "half our pipeline is dutch (rotterdam, utrecht) and half is US (seattle, denver). one or both?"
+    assert _route(question, Guess("decide", 0.99, "out_of_scope", 0.01)) == "decide"
+
+
+@pytest.mark.parametrize("question", ["are we ISO 27001 certified? a buyer in München is asking",
+                                      "UK central gov prospect says we need Cyber Essentials Plus to bid. do we have it?"])
+def test_the_salespersons_we_hold_is_the_companys_question(question):
+    signals = Signals(embed=None, similarity=None, intents=None, company_answers=lambda *a: False)
+    guess = Guess("decide", 0.7, "company", 0.15)
+    assert _intent(question, question, find_ids(question), 0.3, guess, Conversation(), "northwind", signals, None)[0] == \
+        "company"
+
+
+def test_doing_both_in_general_is_answered_from_pursuing_both(assistant):
+    answer = assistant.ask("if we end up doing both, can we reuse the work between them or is it two separate projects?")
+    assert answer.cited_ids[0] == "pursuing-both-frameworks"

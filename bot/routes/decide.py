@@ -19,7 +19,7 @@ from bot.compose import Draft, compose
 from bot.routes import Kit
 from bot.text import sentences, terms
 from bot.understand import Understanding
-from bot.vocab import ROADMAP, TABLE, named_frameworks
+from bot.vocab import BOTH_PLAN, ROADMAP, TABLE, named_frameworks
 
 MAX_REASONS = 5
 MAX_SCHEMES = 2  # sector or national schemes named beside the advice (TISAX, C5, DORA, SOC 1, ISMS-P)
@@ -139,7 +139,10 @@ def _clarify(advisor: Advisor, profile: CompanyProfile, advice: Advice, kit: Kit
     evidence = kit.retriever.chunks_of(lead["cite"])
     bare_choice = _CHOICE_ONLY.search(u.question) and len(terms(u.question)) <= BARE_CHOICE_TERMS
     if not (profile.markets or profile.customer_asks) and not bare_choice and len(terms(u.question)) >= 4:
-        found = kit.retriever.search(u.question, k=kit.settings.top_k, vector=u.vector, frameworks=("guidance",))
+        # "if we'll eventually need both, what's the usual order?": how the two are pursued together leads
+        pin = [BOTH] if BOTH_PLAN.search(u.question) else []
+        found = kit.retriever.search(u.question, k=kit.settings.top_k, vector=u.vector, frameworks=("guidance",),
+                                     pin=pin)
         for sentence, doc in compose(u.question, found, max_points=GENERAL_POINTS).lines:
             if not any(sentence == line for line, _ in draft.lines):
                 draft.add(sentence, doc)
