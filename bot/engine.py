@@ -99,6 +99,16 @@ def answered_fields(answer: Answer, tenant: str | None) -> dict:
             "tenant": tenant, "latency_ms": answer.latency_ms}
 
 
+SCHEME_ENTRIES = 5  # the entries ranked first whose own question may name the scheme asked about
+_SCHEME = re.compile(r"(?i)\b(pci(?:\s*dss)?|hitrust|fedramp|stateramp|tisax|cyber essentials|csa\s*star|c5|irap|ismap|cmmc|"
+                     r"soc\s*1|soc\s*3|hipaa|iso(?:/iec)?\s*(?:42001|27701|27017|27018|22301|9001|20000))\b")
+
+
+def _schemes(text: str) -> set[str]:
+    """The other schemes a text names, spelled one way ("PCI DSS" and "pci" are one scheme)."""
+    return {re.sub(r"[^a-z0-9]", "", m.lower()).replace("dss", "").replace("iec", "") for m in _SCHEME.findall(text)}
+
+
 AGREED_SIMILARITY = 0.45  # an entry both rankings put first leads from this closeness (COMPANY_SIMILARITY_ALONE alone)
 
 
@@ -347,8 +357,19 @@ class Assistant:
             # ("please confirm data in transit is encrypted with TLS 1.2" -> "Is data encrypted in transit?")
             found = [first] + [e for e in found if e.chunk_id != first.chunk_id]
             paraphrases.add(first.chunk_id)
-        # "are you ISO 27001 certified?": an entry about ISO 42001 is close in words and wrong in substance
-        found = [e for e in found if not other_standard(question, e.text)]
+        # an entry that names the scheme asked about ("are we PCI DSS compliant?" -> "Do you hold
+        # HITRUST, PCI DSS or FedRAMP?") answers it, however far its other words are
+        schemes = _schemes(question)
+        if schemes:
+            named = [e for e in company.approved_ranking(expanded, vector, k=SCHEME_ENTRIES)
+                     if schemes & _schemes(f"{e.title} {e.text}")]
+            for entry in reversed(named):
+                entry = replace(entry, similarity=max(entry.similarity, SAME_QUESTION))  # as close as a paraphrase
+                found = [entry] + [e for e in found if e.chunk_id != entry.chunk_id]
+                paraphrases.add(entry.chunk_id)
+        # "are you ISO 27001 certified?": an entry about ISO 42001 is close in words and wrong in substance (its own
+        # question counts: "are we ISO 27701 certified?" is not answered by the scope of the ISO 27001 audit)
+        found = [e for e in found if not other_standard(question, f"{e.title} {e.text}")]
         # an approved library answer that matches the question outranks the raw documents, a paraphrase first; among
         # the rest retrieval's order stands (ranked by closeness alone, 4 more blind rows found their entry and 5
         # rows with no entry got a wrong one)

@@ -322,3 +322,19 @@ def test_the_approved_entry_that_answers_is_cited_beside_the_policies(northwind_
     answer = northwind_assistant.ask(question, tenant="northwind")
     assert answer.route == "company"
     assert any(entry in c.title for c in answer.citations), [c.title for c in answer.citations]
+
+
+@pytest.mark.parametrize("question, entry", [
+    ("are we PCI DSS compliant? a retail prospect wants our AOC", "Do you"),
+    ("Are you FedRAMP authorized? we're a US federal agency buyer", "Do you hold HITRUST, PCI DSS or FedRAMP?"),
+])
+def test_an_entry_that_names_the_scheme_asked_about_answers_it(northwind_assistant, question, entry):
+    answer = northwind_assistant.ask(question, tenant="northwind")
+    assert answer.route == "company" and answer.citations[0].title.startswith(entry), answer.text
+    assert "no approved answer" not in answer.text
+
+
+def test_an_entry_about_another_standard_does_not_answer(northwind_assistant):
+    answer = northwind_assistant.ask("are we ISO 27701 certified?", tenant="northwind")
+    assert "no approved answer" in answer.text
+    assert all(c.framework != "company" for c in answer.citations), [c.id for c in answer.citations]

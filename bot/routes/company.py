@@ -319,10 +319,19 @@ _YEARS = re.compile(r"^(19|20)\d\d$")
 
 
 def other_standard(question: str, text: str) -> bool:
-    """The question names a standard by number (27001, 42001, 22301) and the text names others but not it."""
-    asked = {n for n in _STANDARD_NUMBER.findall(question) if not _YEARS.match(n)}
-    named = {n for n in _STANDARD_NUMBER.findall(text) if not _YEARS.match(n)}
+    """The question names a standard (by number: 27001, 42001, 22301; or SOC 2) and the text names others but not
+    it: "are we ISO 27701 certified?" is not answered by "SOC 2 is an attestation report rather than a
+    certification"."""
+    asked, named = _standards_named(question), _standards_named(text)
     return bool(asked) and bool(named) and not asked & named
+
+
+def _standards_named(text: str) -> set[str]:
+    numbers = {n for n in _STANDARD_NUMBER.findall(text) if not _YEARS.match(n)}
+    return numbers | ({"soc2"} if _SOC2.search(text) else set())
+
+
+_SOC2 = re.compile(r"(?i)\bsoc ?(2|ii)\b")
 
 
 def quote_approved_answer_whole(draft: Draft, evidence: list[Evidence]) -> None:
