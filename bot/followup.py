@@ -246,7 +246,8 @@ def _about_the_item(question: str, ctx: Context) -> str | None:
 # A pronoun for one or both of a pair: "which one", "each (one)", "the two", "either of them". The grammar of the
 # reference, not a meaning: whether the pair is the two frameworks is the intent classifier's to judge (`understand`).
 _PAIR = re.compile(r"\b(?:(which|either)(?: ones?\(s\)| ones?(?!\s+of\b)| of (?:them|the two|those|these))"
-                   r"|(each)(?: one(?!\s+of\b)| of (?:them|the two|those|these)|(?=\s*[,.?!;:)]|\s*$))"
+                   r"|(each)(?: one(?!\s+of\b)| of (?:them|the two|those|these)|(?=\s*[,.?!;:)]|\s*$)"
+                   r"|(?=\s+(?:takes?|costs?|requires?|needs?|lasts?|involves?|gives?|delivers?|means?|works?|runs?)\b))"
                    r"|(both) of (?:them|the two|those|these)|the (two)\b(?!\s+of\b))", re.I)
 PAIR = "SOC 2 {} ISO 27001"
 

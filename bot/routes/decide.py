@@ -117,6 +117,7 @@ GENERAL_POINTS = 2  # a general question about choosing gets this many points fr
 # guidance answers with its questions that settle it, each one, and its default
 _HOW_TO_DECIDE = re.compile(
     r"(?i)\b(consider\w*|factors?|criteria|questions? (should|do|to|must|would|could)\b[^?]{0,25}\bask|"
+    r"what (should|do|would|could) (i|we) ask|does it (really )?matter|matters? (more|most)|"
     r"how (do|should|would|can|could) (we|i|you|one|a \w+) (decide|choose|pick|evaluate|weigh|think about)|"
     r"what (matters|drives|decides|should drive|should decide)|(explain|justify|defend|sell) (it |this |that )?to "
     r"(my|our|the) (board|investors?|ceo|cfo|leadership|management)|decision (framework|criteria|process))\b")
