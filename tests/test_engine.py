@@ -338,3 +338,12 @@ def test_an_entry_about_another_standard_does_not_answer(northwind_assistant):
     answer = northwind_assistant.ask("are we ISO 27701 certified?", tenant="northwind")
     assert "no approved answer" in answer.text
     assert all(c.framework != "company" for c in answer.citations), [c.id for c in answer.citations]
+
+
+def test_a_soc_2_report_or_an_iso_certificate_gets_both_answers(northwind_assistant):
+    """The second part shares the first's opening ("do you have"), and an unnumbered ISO certificate is ISO 27001's,
+    not the ISO 42001 entry's."""
+    answer = northwind_assistant.ask("do you have a soc 2 report or iso certificate we can see?", tenant="northwind")
+    titles = [c.title for c in answer.citations]
+    assert "Can we get a copy of your SOC 2 report?" in titles and "Are you ISO 27001 certified?" in titles, titles
+    assert "Are you ISO 42001 certified?" not in titles

@@ -92,6 +92,11 @@ MAX_PARTS = 3
 _FIRST_ITEM = re.compile(r"(?:^|\s)\(?1[).]\s")
 MIN_PART_TERMS = 3
 _PRONOUN = re.compile(r"(?i)\b(they|them|it|its|those|these|this|that)\b")
+# a part that asks on its own starts with a question or request word; one that does not shares the first's opening
+_ASKING = re.compile(r"(?i)^\W*(do|does|did|is|are|was|were|can|could|will|would|should|have|has|what|how|who|where|when|"
+                     r"which|why|please|describe|provide|list|explain|share|send|confirm)\b")
+_OPENING = re.compile(r"(?i)^\W*((?:do|does|did|is|are|can|could|will|would|have|has)\s+(?:you|we|northwind)(?:\s+\w+)?)"
+                      r"\s+(?:a|an|the|your|any|our)\b")
 _FILLER = set(terms("please list describe provide explain detail details share give so if yes no how what which"))
 
 
@@ -110,6 +115,9 @@ def parts(question: str) -> list[str]:
             piece = f"{piece} {pieces[0]}"
         elif len(terms(piece)) < MIN_PART_TERMS:
             piece = " ".join(first[:max(1, len(first) - len(piece.split()))] + [piece])
+        elif not _ASKING.match(piece) and (opening := _OPENING.match(pieces[0])):
+            # "do you have a soc 2 report or iso certificate we can see?": the second asks "do you have" too
+            piece = f"{opening.group(1)} {piece}"
         out.append(piece)
     return out
 
@@ -328,10 +336,13 @@ def other_standard(question: str, text: str) -> bool:
 
 def _standards_named(text: str) -> set[str]:
     numbers = {n for n in _STANDARD_NUMBER.findall(text) if not _YEARS.match(n)}
+    if not numbers and _BARE_ISO.search(text):
+        numbers = {"27001"}  # "an ISO certificate" here is ISO/IEC 27001's, not ISO 42001's
     return numbers | ({"soc2"} if _SOC2.search(text) else set())
 
 
 _SOC2 = re.compile(r"(?i)\bsoc ?(2|ii)\b")
+_BARE_ISO = re.compile(r"(?i)\biso\b(?!\s*(/\s*iec\s*)?\d)")
 
 
 def quote_approved_answer_whole(draft: Draft, evidence: list[Evidence]) -> None:
