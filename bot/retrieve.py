@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 import threading
 
 import numpy as np
+from rapidfuzz import fuzz, process
 
 from bot import lexical
 from bot.exemplars import Exemplars
@@ -34,6 +35,9 @@ from ingest.store import STANDARDS, Published, Store
 RRF_K = 60
 FRAMEWORK_TERMS = frozenset(terms("soc 2 soc2 iso iec 27001 2022"))
 CANDIDATES = 40
+# a query term the index does not know, this long or longer, is read as the indexed term it is this close to (ratio)
+TYPO_MIN_CHARS = 6
+TYPO_SCORE = 85
 MAX_CHUNKS_PER_DOC = 3
 
 
@@ -119,6 +123,7 @@ class Retriever:
         self._topics = _topic_pattern(self.metas)
         self._published = published
         self._questions: tuple[np.ndarray, np.ndarray] | None = None
+        self._spelled: dict[str, str] = {}  # a typo's closest indexed term, found once
         self._names: dict[str, list[str]] | None = None
 
     def _lexical(self, published: Published) -> Lexical:
@@ -187,13 +192,24 @@ class Retriever:
 
     def bm25_ranking(self, question: str, mask: np.ndarray, n: int) -> list[int]:
         # Framework names appear everywhere; they say which collection, not which document.
-        query = [t for t in terms(question) if t not in FRAMEWORK_TERMS]
+        query = [self.spelled(t) for t in terms(question) if t not in FRAMEWORK_TERMS]
         if not query:
             return []
         scores = self._bm25.scores(query)
         scores = np.where(mask, scores, -1.0)
         order = np.argsort(-scores)[:n]
         return [int(i) for i in order if scores[i] > 0]
+
+    def spelled(self, term: str) -> str:
+        """A query term the index does not know, as the index's closest term when one is a likely typo of it
+        ("awarness" -> "awareness", "encrpytion" -> "encryption"); otherwise the term itself."""
+        vocabulary = self._bm25.vocabulary
+        if term in vocabulary or len(term) < TYPO_MIN_CHARS or not term.isalpha():
+            return term
+        if term not in self._spelled:
+            match = process.extractOne(term, vocabulary.keys(), scorer=fuzz.ratio, score_cutoff=TYPO_SCORE)
+            self._spelled[term] = match[0] if match else term
+        return self._spelled[term]
 
     def exemplar_ranking(self, vector: np.ndarray, mask: np.ndarray, n: int) -> list[int]:
         """The lead chunks of the documents that the nearest labelled phrasings name (`bot.exemplars`)."""

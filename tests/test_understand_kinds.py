@@ -427,3 +427,12 @@ def test_the_salespersons_we_hold_is_the_companys_question(question):
 def test_doing_both_in_general_is_answered_from_pursuing_both(assistant):
     answer = assistant.ask("if we end up doing both, can we reuse the work between them or is it two separate projects?")
     assert answer.cited_ids[0] == "pursuing-both-frameworks"
+
+
+@pytest.mark.parametrize("typed, meant", [("encrpytion", "encryption"), ("subprocesors", "subprocessors"),
+                                          ("conpliance", "compliance")])
+def test_a_typo_the_index_does_not_know_is_read_as_the_indexed_term(assistant, typed, meant):
+    from bot.text import terms
+    retriever = assistant.retriever()
+    assert [retriever.spelled(t) for t in terms(typed)] == terms(meant)
+    assert retriever.spelled("okta") == "okta", "a short or known term is left alone"
