@@ -245,7 +245,9 @@ def _about_the_item(question: str, ctx: Context) -> str | None:
 
 # A pronoun for one or both of a pair: "which one", "each (one)", "the two", "either of them". The grammar of the
 # reference, not a meaning: whether the pair is the two frameworks is the intent classifier's to judge (`understand`).
-_PAIR = re.compile(r"\b(?:(which|either)(?: ones?\(s\)| ones?(?!\s+of\b)| of (?:them|the two|those|these))"
+_PAIR = re.compile(r"\b(?:(which|either)(?: ones?\(s\)| ones?(?!\s+of\b)| of (?:them|the two|those|these)"
+                   # "which is more expensive to maintain?" with nothing else to choose between
+                   r"|(?= is (?:more|less|cheaper|costlier|faster|slower|easier|harder|better|longer|shorter|stricter)\b(?![^?]*\bor\b)))"
                    r"|(each)(?: one(?!\s+of\b)| of (?:them|the two|those|these)|(?=\s*[,.?!;:)]|\s*$)"
                    r"|(?=\s+(?:takes?|costs?|requires?|needs?|lasts?|involves?|gives?|delivers?|means?|works?|runs?)\b))"
                    r"|(both) of (?:them|the two|those|these)|the (two)\b(?!\s+of\b))", re.I)

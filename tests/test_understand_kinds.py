@@ -436,3 +436,18 @@ def test_a_typo_the_index_does_not_know_is_read_as_the_indexed_term(assistant, t
     retriever = assistant.retriever()
     assert [retriever.spelled(t) for t in terms(typed)] == terms(meant)
     assert retriever.spelled("okta") == "okta", "a short or known term is left alone"
+
+
+@pytest.mark.parametrize("question, aspect", [("soc 2 vs iso 27001 - which has more controls / requirements?", "structure"),
+                                              ("difference between trust services criteria and annex a controls",
+                                               "structure"),
+                                              ("which one is harder, soc2 or iso 27001", "rigour")])
+def test_comparison_rows_are_found_by_how_people_ask(question, aspect):
+    from bot.advise import Advisor
+    assert aspect in Advisor.load().aspects(question, specific=True)
+
+
+def test_which_is_more_expensive_with_nothing_else_named_compares_the_two():
+    from bot.followup import pair_reference
+    assert pair_reference("which is more expensive to maintain year over year").startswith("which of SOC 2 or ISO 27001")
+    assert pair_reference("which is more secure, AES or RSA?") is None
