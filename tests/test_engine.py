@@ -347,3 +347,12 @@ def test_a_soc_2_report_or_an_iso_certificate_gets_both_answers(northwind_assist
     titles = [c.title for c in answer.citations]
     assert "Can we get a copy of your SOC 2 report?" in titles and "Are you ISO 27001 certified?" in titles, titles
     assert "Are you ISO 42001 certified?" not in titles
+
+
+def test_asked_about_iso_27001_the_soc_2_entry_is_the_natural_alternative(northwind_assistant):
+    """Not ISO certified yet: the buyer also hears about the SOC 2 report (the other of the two main frameworks is
+    no 'other standard')."""
+    from bot.routes.company import other_standard
+    assert not other_standard("can we see your ISO 27001 certificate?", "Are you SOC 2 certified? SOC 2 is an attestation")
+    assert other_standard("are we ISO 27701 certified?", "Are you SOC 2 certified? SOC 2 is an attestation")
+    assert other_standard("are you ISO 27001 certified?", "Are you ISO 42001 certified? No.")

@@ -331,7 +331,11 @@ def other_standard(question: str, text: str) -> bool:
     it: "are we ISO 27701 certified?" is not answered by "SOC 2 is an attestation report rather than a
     certification"."""
     asked, named = _standards_named(question), _standards_named(text)
-    return bool(asked) and bool(named) and not asked & named
+    if not asked or not named or asked & named:
+        return False
+    # asked about SOC 2 or ISO 27001, the other of the two is the buyer's natural alternative ("we are not ISO
+    # certified yet; we have a SOC 2 Type 2"), not another standard
+    return not (asked <= _MAIN and named & _MAIN)
 
 
 def _standards_named(text: str) -> set[str]:
@@ -342,6 +346,7 @@ def _standards_named(text: str) -> set[str]:
 
 
 _SOC2 = re.compile(r"(?i)\bsoc ?(2|ii)\b")
+_MAIN = {"27001", "soc2"}
 _BARE_ISO = re.compile(r"(?i)\biso\b(?!\s*(/\s*iec\s*)?\d)")
 
 
