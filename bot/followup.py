@@ -245,16 +245,19 @@ def _about_the_item(question: str, ctx: Context) -> str | None:
 
 # A pronoun for one or both of a pair: "which one", "each (one)", "the two", "either of them". The grammar of the
 # reference, not a meaning: whether the pair is the two frameworks is the intent classifier's to judge (`understand`).
-_PAIR = re.compile(r"\b(?:(which|either)(?: ones?\(s\)| ones?(?!\s+of\b)| of (?:them|the two|those|these)"
-                   # "which is more expensive to maintain?" with nothing else to choose between
-                   r"|(?= is (?:more|less|cheaper|costlier|faster|slower|easier|harder|better|longer|shorter|stricter)\b(?![^?]*\bor\b)))"
-                   r"|(each)(?: one(?!\s+of\b)| of (?:them|the two|those|these)|(?=\s*[,.?!;:)]|\s*$)"
-                   r"|(?=\s+(?:takes?|costs?|requires?|needs?|lasts?|involves?|gives?|delivers?|means?|works?|runs?)\b))"
+_PAIR = re.compile(r"\b(?:(which|either)(?: ones?\(s\)| ones?(?!\s+of\b)| of (?:them|the two|those|these))"
+                   r"|(each)(?: one(?!\s+of\b)| of (?:them|the two|those|these)|(?=\s*[,.?!;:)]|\s*$))"
                    r"|(both) of (?:them|the two|those|these)|the (two)\b(?!\s+of\b))", re.I)
+# ... and two looser forms, read as the pair only where assurance is already the subject (`loose`): "which is more
+# expensive to maintain?", "how long does each take?" ("how long does each take to cook?" is no comparison of ours)
+_LOOSE_PAIR = re.compile(r"\b(?:(which)(?= is (?:more|less|cheaper|costlier|faster|slower|easier|harder|better|longer|"
+                         r"shorter|stricter)\b(?![^?]*\bor\b))"
+                         r"|(each)(?=\s+(?:takes?|costs?|requires?|needs?|lasts?|involves?|gives?|delivers?|means?|works?|"
+                         r"runs?)\b))", re.I)
 PAIR = "SOC 2 {} ISO 27001"
 
 
-def pair_reference(question: str) -> str | None:
+def pair_reference(question: str, loose: bool = False) -> str | None:
     """The question with a pronoun for a pair spelled out as the two frameworks trustdesk covers, or None.
 
     >>> pair_reference("which one is more work for a small team?")
@@ -265,9 +268,12 @@ def pair_reference(question: str) -> str | None:
     True
     """
     m = _PAIR.search(question)
-    if m is None:
+    if m is None and loose and (m := _LOOSE_PAIR.search(question)):
+        which, each, both, two = m.group(1), m.group(2), None, None
+    elif m is None:
         return None
-    which, each, both, two = m.group(1), m.group(2), m.group(3), m.group(4)
+    else:
+        which, each, both, two = m.group(1), m.group(2), m.group(3), m.group(4)
     if which:
         spelled = f"{which} of " + PAIR.format("or")
     elif each:

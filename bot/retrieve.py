@@ -208,7 +208,9 @@ class Retriever:
             return term
         if term not in self._spelled:
             match = process.extractOne(term, vocabulary.keys(), scorer=fuzz.ratio, score_cutoff=TYPO_SCORE)
-            self._spelled[term] = match[0] if match else term
+            # a stem that only ends differently ("categor" beside "categori") is another form, not a typo
+            typo = match and not (match[0].startswith(term) or term.startswith(match[0]))
+            self._spelled[term] = match[0] if typo else term
         return self._spelled[term]
 
     def exemplar_ranking(self, vector: np.ndarray, mask: np.ndarray, n: int) -> list[int]:

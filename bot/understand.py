@@ -129,7 +129,9 @@ def understand(question: str, conversation: Conversation, tenant: str | None, si
         resolved = one_of_named(question, earlier[-1][0], signals) or resolved
     mentions = find_ids(without_locator(resolved))
     vector, guess = _read(resolved, signals)
-    paired = pair_reference(resolved) if not mentions and not sides(resolved) else None
+    # the looser pair forms only where assurance is already the subject, in this message or an earlier one
+    loose = any(_ASSURANCE.search(t) for t in [*conversation.user_questions, resolved])
+    paired = pair_reference(resolved, loose) if not mentions and not sides(resolved) else None
     if paired:
         # "which one is more work?" with nothing named: the pair is the two frameworks when that reading is a
         # comparison or a choice between them ("how long is each one good for?", "which of the two?")

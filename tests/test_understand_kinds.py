@@ -447,7 +447,15 @@ def test_comparison_rows_are_found_by_how_people_ask(question, aspect):
     assert aspect in Advisor.load().aspects(question, specific=True)
 
 
-def test_which_is_more_expensive_with_nothing_else_named_compares_the_two():
+def test_which_is_more_expensive_compares_the_two_only_where_assurance_is_the_subject():
     from bot.followup import pair_reference
-    assert pair_reference("which is more expensive to maintain year over year").startswith("which of SOC 2 or ISO 27001")
-    assert pair_reference("which is more secure, AES or RSA?") is None
+    assert pair_reference("which is more expensive to maintain year over year", loose=True).startswith(
+        "which of SOC 2 or ISO 27001")
+    assert pair_reference("which is more secure, AES or RSA?", loose=True) is None
+    assert pair_reference("how long does each take to cook?") is None, "a fresh chat with nothing about assurance"
+
+
+@pytest.mark.parametrize("question", ["how long does each take to cook?", "which is better for a beginner guitarist?",
+                                      "which is faster for a 10k run?"])
+def test_a_loose_pair_with_no_assurance_anywhere_stays_off_topic(assistant, question):
+    assert assistant.ask(question).route == "out_of_scope"
