@@ -345,7 +345,8 @@ class Assistant:
         # the approved entry that ranks first among the entries alone, close enough to answer, is the lead candidate
         # ("how do engineers access production?" -> "How do administrators reach production servers?", which the
         # network policy's chunks had crowded out of the first eight documents)
-        best = next(iter(company.approved_ranking(expanded, vector, k=1)), None)
+        alone = company.approved_ranking(expanded, vector, k=SCHEME_ENTRIES)  # the entries ranked alone, once
+        best = next(iter(alone), None)
         if (best is not None and best.similarity >= COMPANY_SIMILARITY and best.chunk_id not in taken
                 and not any(e.section == APPROVED_ANSWER for e in found)):
             found = [best] + found
@@ -361,8 +362,7 @@ class Assistant:
         # HITRUST, PCI DSS or FedRAMP?") answers it, however far its other words are
         schemes = _schemes(question)
         if schemes:
-            named = [e for e in company.approved_ranking(expanded, vector, k=SCHEME_ENTRIES)
-                     if schemes & _schemes(f"{e.title} {e.text}")]
+            named = [e for e in alone if schemes & _schemes(f"{e.title} {e.text}")]
             for entry in reversed(named):
                 entry = replace(entry, similarity=max(entry.similarity, SAME_QUESTION))  # as close as a paraphrase
                 found = [entry] + [e for e in found if e.chunk_id != entry.chunk_id]

@@ -31,6 +31,7 @@ from bot.advise import Advisor
 from bot.ids import find_ids
 from bot.position import place
 from bot.text import terms
+from bot.vocab import MAPPING_WORDS
 from ingest.catalog import CATALOG
 
 # Slot kinds, each a list of (canonical value, pattern). Order matters within a kind: first match wins.
@@ -285,14 +286,9 @@ def pair_reference(question: str, loose: bool = False) -> str | None:
     return question[: m.start()] + spelled + question[m.end():]
 
 
-_MAPPING_WORDS = frozenset(terms("which what where control controls criterion criteria clause covers cover covered map maps "
-                                 "mapping equivalent counterpart corresponds match iso 27001 soc 2 annex about and the "
-                                 "specifically exactly then also one"))
-
-
 def _with_own_words(rewritten: str, tail: str) -> str:
     """The rewritten question, with the follow-up's own words after it when they name something of their own."""
-    own = [t for t in terms(tail) if t not in _MAPPING_WORDS]
+    own = [t for t in terms(tail) if t not in MAPPING_WORDS]
     return f"{rewritten.rstrip('?. ')}: {tail.rstrip('?. ')}?" if len(own) >= OWN_WORDS else rewritten
 
 

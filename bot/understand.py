@@ -30,7 +30,7 @@ from bot.manipulation import is_confirmation_row, is_manipulation, planted_instr
 from bot.slots import places
 from bot.subject import addressed, defined_term, without_locator
 from bot.text import terms
-from bot.vocab import BOTH_PLAN, ROADMAP, TABLE, named_frameworks, names_new_edition, names_other_scheme, scope, sides
+from bot.vocab import BOTH_PLAN, OTHERS_ADVICE, ROADMAP, TABLE, named_frameworks, names_new_edition, names_other_scheme, scope, sides
 
 # A question retrieval finds this close to the corpus is not out of scope unless the classifier is sure.
 IN_SCOPE_SIMILARITY = 0.5
@@ -374,7 +374,6 @@ _ASKS_OTHER_ITEM = {
     "soc2": re.compile(r"(?i)\b(which|what)\s+((iso( 27001)?|annex ?a|27001)\s+(controls?|clauses?|items?|equivalent)|"
                        r"annex ?a|iso( 27001)?)\b(?!\s*\d)"),
 }
-# the vendor addressed, in the languages buyers write in
 # the vendor asked about itself (its name already put as "you"): "do you have ...", "what's your ...", "... from you"
 _VENDOR_FORM = re.compile(r"(?i)\b(do|does|are|is|have|has|will|would|can|could)\s+you\b(?!\s+(explain|tell|help|describe|"
                           r"show|give|walk|summari[sz]e|recommend|suggest|compare|clarify|define|list|mean|think|know|"
@@ -400,6 +399,7 @@ def _asks_the_vendor(resolved: str, guess: Guess, tenant: str) -> bool:
     return guess.runner_up == "company" or names_other_scheme(asked)
 
 
+# the vendor addressed, in the languages buyers write in
 _ADDRESSED = re.compile(r"(?i)\b(you|your|yours|sie|ihre?[nmrs]?|vous|votre|vos|usted(es)?|vosotros|voc[eê]s?|jullie|uw)\b")
 # the words of security assurance: without any of them in a conversation, a choice is not between frameworks
 _ASSURANCE = re.compile(r"(?i)\b(soc ?[123]?|iso|27001|27k|certif\w*|audit\w*|complian\w*|attest\w*|framework\w*|"
@@ -500,10 +500,9 @@ _CHOICE = re.compile(r"(?i)\b(which (one|first|framework|of (the|them|these|thos
                      r"(so |and |what about |how about )?(for|in) (us|our case|my case)(?=\s*[?.!]*\s*$)|which fits us|"
                      r"what fits us|what about us|"
                      # "so what do we do?", "what would you do?" ending a message in a decision
-                     r"what (do|should|would|can|shall) (we|i|you) do( now| then| next| here| first)?(?=\s*[?.!]*\s*$)|"
+                     r"what (do|should|would|can|shall) (we|i|you) do( now| then| next| here| first)?(?=\s*[?.!]*\s*$))\b"
                      # "should we follow his advice?" after a consultant pushed one framework
-                     r"(follow|take|listen to|go along with|ignore) (his|her|their|that|the \w+'?s?) (advice|recommendation|"
-                     r"suggestion|push|pitch|view|take)|(should|do) we listen to (him|her|them))\b")
+                     "|" + OTHERS_ADVICE.pattern.removeprefix("(?i)"))
 CHOICE_WORDS = 12  # a bare choice this short is a choice, whatever the classifier reads into it
 # a question that continues the advice just given: its cost, time, order, type, or a change of facts
 _FOLLOW_UP = re.compile(r"(?i)\b(what if|and if|how long(?! (is|are|does|do|will|would) (it|they|that|this|the \w+|an? \w+)( \w+)? "

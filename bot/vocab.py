@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import Literal
 
+from bot.text import terms
+
 Standard = Literal["soc2", "iso27001"]
 DISPLAY = {"soc2": "SOC 2", "iso27001": "ISO/IEC 27001", "both": "both"}
 EDITION = {"soc2": "SOC 2", "iso27001": "ISO/IEC 27001:2022"}
@@ -150,3 +152,13 @@ BOTH_PLAN = re.compile(r"(?i)\b(both|the two|each of them)\b.{0,60}\b(order|sequ
                        r"separate projects?|overlap|together|one after (the )?other|combine\w*|integrated|at once)\b|"
                        r"\b(order|sequence|reuse|re-use|same time|parallel|separate projects?|overlap|together|combine\w*)"
                        r"\b.{0,60}\b(both|the two)\b")
+
+
+# "should we follow his advice?", "do we listen to them?": whether to do what an adviser pushed (a choice for the
+# router, a yes or no for the advisor)
+OTHERS_ADVICE = re.compile(r"(?i)\b((follow|take|listen to|go along with|ignore) (his|her|their|that|the \w+'?s?) (advice|"
+                           r"recommendation|suggestion|push|pitch|view|take)|(should|do) we listen to (him|her|them))\b")
+# the words that ask for a mapping or point at an item, not a practice of their own ("which iso control covers ...")
+MAPPING_WORDS = frozenset(terms("which what where control controls criterion criteria clause covers cover covered map maps "
+                                "mapped mapping equivalent counterpart corresponds match matches iso 27001 soc 2 annex "
+                                "about and the specifically exactly then also one"))

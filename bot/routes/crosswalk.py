@@ -11,7 +11,7 @@ from bot.compose import GENERIC, Draft
 from bot.routes import Kit, lookup
 from bot.text import sentences, terms
 from bot.understand import Understanding
-from bot.vocab import EDITION
+from bot.vocab import EDITION, MAPPING_WORDS
 from ingest.catalog import CATALOG
 
 MAX_SOURCES = 3
@@ -20,7 +20,6 @@ MAX_PARTIAL_LISTED = 6
 RANKED = 40  # documents retrieval ranks to order a source's counterparts
 FUSION_K = 10
 OWN_TERMS = 2  # a question with this many words of its own names a practice to map
-MAPPING_WORDS = "map maps mapped mapping equivalent counterpart corresponds match matches which what where covers cover"
 READING_CHARS = 2000  # MiniLM reads the first 256 word pieces; BM25 reads them all
 
 
@@ -66,7 +65,7 @@ def closest(kit: Kit, source: str, pairs: list[tuple[str, str]], question: str) 
     score: dict[str, float] = {}
     # a question that names a practice of its own ("which iso control covers encryption of data in transit?") weighs
     # as much as the item's three readings together
-    own = set(terms(question)) - GENERIC - set(terms(f"{lead.title} {source} {MAPPING_WORDS}"))
+    own = set(terms(question)) - GENERIC - MAPPING_WORDS - set(terms(f"{lead.title} {source}"))
     asks = 3.0 if len(own) >= OWN_TERMS else 1.0
     for reading, weight in ((lead.title, 1.0), (f"{lead.title}. {lead.text}", 1.0), (everything, 1.0), (question, asks)):
         ranked = dict.fromkeys(ev.doc_id for ev in kit.retriever.search(reading, k=RANKED, frameworks=other))

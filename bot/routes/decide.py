@@ -19,7 +19,7 @@ from bot.compose import Draft, compose
 from bot.routes import Kit
 from bot.text import sentences, terms
 from bot.understand import Understanding
-from bot.vocab import BOTH_PLAN, ROADMAP, TABLE, named_frameworks
+from bot.vocab import BOTH_PLAN, OTHERS_ADVICE, ROADMAP, TABLE, named_frameworks
 
 MAX_REASONS = 5
 MAX_SCHEMES = 2  # sector or national schemes named beside the advice (TISAX, C5, DORA, SOC 1, ISMS-P)
@@ -52,7 +52,7 @@ def handle(u: Understanding, kit: Kit) -> Draft:
         return _clarify(advisor, profile, advice, kit, u)
     draft = Draft()
     draft.add(_changed(u, advice) + _yes_no(u.question, advice, profile.pushed) + advice.headline(), None)
-    itself = bool(_ENOUGH_OR_BOTH.search(u.question) or _OTHERS_ADVICE.search(u.question))  # a yes or no about it
+    itself = bool(_ENOUGH_OR_BOTH.search(u.question) or OTHERS_ADVICE.search(u.question))  # a yes or no about it
     follow_up = (u.reason.startswith("a follow-up") and not itself) or _asks_about_the_advice(u, advisor)
     order = advice.order or ["soc2"]
     evidence = _follow_up(u, kit, draft, order) if follow_up else []
@@ -96,7 +96,7 @@ def _asks_about_the_advice(u: Understanding, advisor: Advisor) -> bool:
     facts and no bare choice, so the question's own subject is answered after the advice."""
     if not u.conversation.turns or _WHICH_FIRST.search(u.question) or _CHOICE_ONLY.search(u.question):
         return False
-    if _ENOUGH_OR_BOTH.search(u.question) or _OTHERS_ADVICE.search(u.question):
+    if _ENOUGH_OR_BOTH.search(u.question) or OTHERS_ADVICE.search(u.question):
         return False  # a yes or no about the advice itself, which the advice answers
     if advisor.profile([u.question]).model_dump(exclude_defaults=True):
         return False
@@ -193,9 +193,9 @@ def _yes_no(question: str, advice: Advice, pushed: set[str] = frozenset()) -> st
     if enough:
         # "is ISO 27001 enough for us or do we need SOC 2 too?" asks whether ISO alone will do
         named, switch = named_frameworks(enough.group("one")), enough
-    elif _OTHERS_ADVICE.search(asked) and len(pushed) == 1:
+    elif OTHERS_ADVICE.search(asked) and len(pushed) == 1:
         # "should we follow his advice?" after a consultant pushed ISO: whether to do ISO
-        named, switch = sorted(pushed), _OTHERS_ADVICE.search(asked)
+        named, switch = sorted(pushed), OTHERS_ADVICE.search(asked)
     if advice.recommendation is None:
         return ""
     if not (enough or switch) and (_YES_NO.search(asked) or _SO_THAT_ONE.search(asked) or _CONFIRMING.search(asked)):
@@ -228,9 +228,6 @@ _CONFIRMING = re.compile(r"(?i)\b(to confirm|confirm(ing)?|just checking|to be s
 _SO_THAT_ONE = re.compile(rf"(?i)^\W*(so|then|and|ok so)\s+(just\s+)?{_FRAMEWORK}\b[^?]*\?\s*$")
 
 
-# "should we follow his advice?", "do we listen to them?": whether to do what an adviser pushed
-_OTHERS_ADVICE = re.compile(r"(?i)\b((follow|take|listen to|go along with|ignore) (his|her|their|that|the \w+'?s?) (advice|"
-                            r"recommendation|suggestion|push|pitch|view|take)|(should|do) we listen to (him|her|them))\b")
 _ENOUGH_OR_BOTH = re.compile(r"(?i)\b(?P<one>soc ?2|iso(/iec)?(\s?27001)?|27001)\b.{0,40}?\b(enough|sufficient|do|suffice)\b"
                              r".{0,40}?\bor\b.{0,50}?\b(too|as well|also|in addition|additionally|both)\b")
 # "switch our plan from soc 2 to iso", "move to ISO instead": the framework moved to is the one asked about
